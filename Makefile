@@ -1,0 +1,56 @@
+# KinBridge: every target bootstraps .venv on a fresh clone (only python3 >= 3.11 and make needed).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+SOURCES := bot.py handlers flows scheduler db sandbox
+LOCALES := locales
+
+.PHONY: help venv demo run test lint i18n i18n-compile bench clean
+
+help:
+	@echo "make demo   - the local sandbox + bot + seeded demo village (no Telegram needed)"
+	@echo "make test   - lint, compile catalogs, run the whole test suite"
+	@echo "make run    - run against real Telegram (needs TELEGRAM_BOT_TOKEN)"
+	@echo "make lint   - ruff"
+	@echo "make i18n   - extract messages, update and compile the catalogs"
+	@echo "make bench  - the quick benchmarks"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "KinBridge needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+venv: $(STAMP)
+
+i18n-compile: $(STAMP)
+	$(BIN)/pybabel compile -d $(LOCALES) -D messages --statistics
+
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+		--project=KinBridge --copyright-holder=KinBridge -o $(LOCALES)/messages.pot $(SOURCES)
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --no-fuzzy-matching --ignore-obsolete
+	$(MAKE) i18n-compile
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) i18n-compile
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+demo: $(STAMP) i18n-compile
+	$(BIN)/python bot.py sandbox
+
+run: $(STAMP) i18n-compile
+	$(BIN)/python bot.py run
+
+bench: $(STAMP) i18n-compile
+	$(BIN)/python bench/broadcast.py --quick
+	$(BIN)/python bench/scale.py --quick
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache demo.db demo.db-wal demo.db-shm

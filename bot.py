@@ -1,0 +1,215 @@
+"""KinBridge (亲情桥): entry point.
+
+    python bot.py run        poll TELEGRAM_API_URL with TELEGRAM_BOT_TOKEN
+    python bot.py sandbox    local Bot API sandbox + the bot + a seeded demo village
+    python bot.py migrate    create or upgrade the database, then exit
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as a timedelta
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest, HTTPXRequest
+
+import handlers
+from db.database import Database
+from flows.clock import Clock, SystemClock, to_iso
+from flows.commands import command_menu
+from flows.config import ConfigError, Settings
+from flows.i18n import SUPPORTED_LOCALES, translator
+from flows.services import Services
+from handlers.common import attach_services, services_of
+from handlers.persistence import ConversationStatePersistence
+
+log = logging.getLogger("kinbridge")
+
+
+class RedactingFilter(logging.Filter):
+    """Defence in depth: the token must never reach a log line, whatever logged it."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            if any(secret in message for secret in self.secrets):
+                for secret in self.secrets:
+                    message = message.replace(secret, "<token>")
+                record.msg, record.args = message, None
+        return True
+
+
+def setup_logging(settings: Settings | None = None) -> None:
+    level = os.environ.get("KINBRIDGE_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL at INFO, and the URL carries the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    if settings is not None:
+        redactor = RedactingFilter([settings.token])
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(redactor)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    db: Database,
+    clock: Clock | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    sandbox_mode: bool = False,
+) -> Application:
+    """The PTB application, wired to our store; tests inject their own request and clock."""
+    svc = Services(db=db, clock=clock or SystemClock(), settings=settings, sandbox_mode=sandbox_mode)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.bot_base_url)
+        .base_file_url(settings.bot_file_url)
+        .persistence(ConversationStatePersistence(db))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(False)
+    )
+    builder = builder.request(request or HTTPXRequest(connection_pool_size=16))
+    builder = builder.get_updates_request(
+        get_updates_request or HTTPXRequest(read_timeout=30.0, connection_pool_size=2)
+    )
+    application = builder.build()
+    attach_services(application, svc)
+    handlers.register(application)
+    return application
+
+
+async def on_startup(application: Application) -> None:
+    """Everything that must happen before the first update: admins, command menus."""
+    svc = services_of(application)
+    now = to_iso(svc.clock.now())
+    for admin_id in svc.settings.admins:
+        await svc.db.write(
+            lambda s, a=admin_id: s.people.ensure_admin(
+                a, now=now, locale=svc.settings.locale, tz=svc.settings.tz
+            )
+        )
+    svc.forget_cached()
+    for locale in SUPPORTED_LOCALES:
+        menu = [BotCommand(n, d) for n, d in command_menu(translator(locale))]
+        language = "" if locale == svc.settings.locale else locale.split("_")[0]
+        await application.bot.set_my_commands(menu, language_code=language or None)
+        if locale == "zh_CN":
+            await application.bot.set_my_commands(menu, language_code="zh")
+
+
+async def start_application(application: Application, *, poll_timeout: int = 10) -> None:
+    """initialize -> our start-up -> start -> poll (PTB's documented custom-loop pattern)."""
+    await application.initialize()
+    await on_startup(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+    )
+    log.info("KinBridge is polling for updates")
+
+
+async def stop_application(application: Application) -> None:
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
+async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode: bool = False,
+                stop: asyncio.Event | None = None) -> None:
+    """Open the store, run the bot until ``stop`` is set (or SIGINT/SIGTERM), close cleanly."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    db = await Database.open(settings.db_path)
+    application = build_application(settings, db=db, clock=clock, sandbox_mode=sandbox_mode)
+    try:
+        await start_application(application)
+        await stop.wait()
+    finally:
+        await stop_application(application)
+        await db.close()
+        log.info("KinBridge stopped")
+
+
+async def _migrate(settings: Settings) -> int:
+    db = await Database.open(settings.db_path)
+    try:
+        return await db.migrate()
+    finally:
+        await db.close()
+
+
+def _settings_or_exit(require_token: bool, env: dict[str, str] | None = None) -> Settings:
+    try:
+        return Settings.from_env(env, require_token=require_token)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"kinbridge: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bot.py", description="KinBridge (亲情桥) Telegram bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot against TELEGRAM_API_URL (needs TELEGRAM_BOT_TOKEN)")
+    sandbox = sub.add_parser("sandbox", help="local Bot API sandbox + bot + seeded demo village")
+    sandbox.add_argument("--port", type=int, default=8080, help="sandbox port (default 8080)")
+    sandbox.add_argument("--db", type=Path, default=None,
+                         help="database file (default: a fresh ./demo.db)")
+    sub.add_parser("migrate", help="create or upgrade the database schema and exit")
+    args = parser.parse_args(argv)
+
+    if args.command == "run":
+        settings = _settings_or_exit(require_token=True)
+        setup_logging(settings)
+        asyncio.run(serve(settings))
+        return 0
+    if args.command == "migrate":
+        settings = _settings_or_exit(require_token=False)
+        setup_logging(settings)
+        version = asyncio.run(_migrate(settings))
+        print(f"database {settings.db_path} is at schema version {version}")
+        return 0
+    if args.command == "sandbox":
+        from sandbox.demo import run_demo
+
+        settings = _settings_or_exit(require_token=False)
+        if args.db is not None:
+            settings = replace(settings, db_path=args.db)
+        setup_logging(settings)
+        return asyncio.run(run_demo(settings, port=args.port, fresh_db=args.db is None))
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""Families, their children and who belongs to them."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from db.models import Child, Family, Membership
+
+
+class FamiliesRepo:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def add(
+        self,
+        *,
+        village: str,
+        now: str,
+        caseworker_id: int | None = None,
+        supervisor_id: int | None = None,
+        cadence: str = "daily",
+        consent_confirmed_at: str | None = None,
+    ) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO families (village, caseworker_id, supervisor_id, cadence, "
+            "consent_confirmed_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (village, caseworker_id, supervisor_id, cadence, consent_confirmed_at, now),
+        )
+        return int(cur.lastrowid or 0)
+
+    def get(self, family_id: int) -> Family | None:
+        row = self.conn.execute(
+            "SELECT id, village, caseworker_id, supervisor_id, cadence, consent_confirmed_at "
+            "FROM families WHERE id = ?",
+            (family_id,),
+        ).fetchone()
+        return Family(**dict(row)) if row else None
+
+    def add_child(
+        self,
+        family_id: int,
+        *,
+        name: str,
+        now: str,
+        birth_month: str | None = None,
+        school: str | None = None,
+        grade: str | None = None,
+        notes: str | None = None,
+    ) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO children (family_id, name, birth_month, school, grade, notes, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (family_id, name, birth_month, school, grade, notes, now),
+        )
+        return int(cur.lastrowid or 0)
+
+    def children(self, family_id: int) -> list[Child]:
+        rows = self.conn.execute(
+            "SELECT id, family_id, name, birth_month, school, grade, notes FROM children "
+            "WHERE family_id = ? ORDER BY id",
+            (family_id,),
+        ).fetchall()
+        return [Child(**dict(r)) for r in rows]
+
+    def add_member(self, family_id: int, person_id: int, relation: str, *, now: str) -> None:
+        self.conn.execute(
+            "INSERT INTO memberships (family_id, person_id, relation, joined_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (family_id, person_id) DO UPDATE SET relation = excluded.relation",
+            (family_id, person_id, relation, now),
+        )
+
+    def memberships_of(self, person_id: int) -> list[Membership]:
+        rows = self.conn.execute(
+            "SELECT family_id, person_id, relation FROM memberships WHERE person_id = ? "
+            "ORDER BY family_id",
+            (person_id,),
+        ).fetchall()
+        return [Membership(**dict(r)) for r in rows]
+
+    def members(self, family_id: int) -> list[Membership]:
+        rows = self.conn.execute(
+            "SELECT family_id, person_id, relation FROM memberships WHERE family_id = ? "
+            "ORDER BY person_id",
+            (family_id,),
+        ).fetchall()
+        return [Membership(**dict(r)) for r in rows]
+
+    def caseworker_of_person(self, person_id: int) -> int | None:
+        """The caseworker of (one of) the person's families: who to tell about them."""
+        row = self.conn.execute(
+            "SELECT f.caseworker_id FROM memberships m JOIN families f ON f.id = m.family_id "
+            "WHERE m.person_id = ? AND f.caseworker_id IS NOT NULL ORDER BY f.id LIMIT 1",
+            (person_id,),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def first_family_of(self, person_id: int) -> int | None:
+        row = self.conn.execute(
+            "SELECT family_id FROM memberships WHERE person_id = ? ORDER BY family_id LIMIT 1",
+            (person_id,),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM families").fetchone()[0])

@@ -1,0 +1,175 @@
+"""Schema migrations by ``PRAGMA user_version``; each one applied atomically."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[list[str]] = [
+    # 1: foundation: people, families, children, membership, interaction log, conversation states
+    [
+        """CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            tg_user_id INTEGER UNIQUE,
+            tg_chat_id INTEGER,
+            role TEXT NOT NULL CHECK (role IN
+                ('guardian', 'parent', 'caseworker', 'supervisor', 'admin')),
+            display_name TEXT,
+            locale TEXT NOT NULL DEFAULT 'zh_CN',
+            tz TEXT NOT NULL DEFAULT 'Asia/Shanghai',
+            status TEXT NOT NULL DEFAULT 'active' CHECK (status IN
+                ('active', 'paused', 'opted_out', 'unreachable')),
+            status_reason TEXT,
+            consent_at TEXT,
+            supervisor_id INTEGER REFERENCES people(id),
+            quiet_start TEXT NOT NULL DEFAULT '21:30',
+            quiet_end TEXT NOT NULL DEFAULT '07:30',
+            created_at TEXT NOT NULL,
+            forgotten_at TEXT
+        )""",
+        "CREATE INDEX people_role ON people(role)",
+        """CREATE TABLE families (
+            id INTEGER PRIMARY KEY,
+            village TEXT NOT NULL,
+            caseworker_id INTEGER REFERENCES people(id),
+            supervisor_id INTEGER REFERENCES people(id),
+            cadence TEXT NOT NULL DEFAULT 'daily' CHECK (cadence IN
+                ('daily', 'thrice_weekly', 'weekly')),
+            consent_confirmed_at TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX families_caseworker ON families(caseworker_id)",
+        """CREATE TABLE children (
+            id INTEGER PRIMARY KEY,
+            family_id INTEGER NOT NULL REFERENCES families(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            birth_month TEXT,
+            school TEXT,
+            grade TEXT,
+            notes TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX children_family ON children(family_id)",
+        """CREATE TABLE memberships (
+            family_id INTEGER NOT NULL REFERENCES families(id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            relation TEXT NOT NULL CHECK (relation IN
+                ('grandmother', 'grandfather', 'mother', 'father', 'other_guardian')),
+            joined_at TEXT NOT NULL,
+            PRIMARY KEY (family_id, person_id)
+        )""",
+        "CREATE INDEX memberships_person ON memberships(person_id)",
+        """CREATE TABLE interactions (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            person_id INTEGER REFERENCES people(id),
+            family_id INTEGER REFERENCES families(id),
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            kind TEXT NOT NULL,
+            summary TEXT,
+            tg_chat_id INTEGER,
+            tg_message_id INTEGER,
+            tg_update_id INTEGER
+        )""",
+        "CREATE INDEX interactions_person ON interactions(person_id, at)",
+        "CREATE INDEX interactions_family ON interactions(family_id, at)",
+        """CREATE TABLE conversation_states (
+            name TEXT NOT NULL,
+            key TEXT NOT NULL,
+            state TEXT NOT NULL,
+            PRIMARY KEY (name, key)
+        )""",
+    ],
+    # 2: delivery engine: the durable outbox, schedules (rows, not in-memory jobs), alerts
+    [
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            dedupe_key TEXT NOT NULL UNIQUE,
+            person_id INTEGER REFERENCES people(id),
+            chat_id INTEGER NOT NULL,
+            lane INTEGER NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'text',
+            payload TEXT NOT NULL,
+            not_before TEXT NOT NULL,
+            respect_quiet INTEGER NOT NULL DEFAULT 1,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN
+                ('pending', 'sending', 'delivered', 'failed', 'cancelled')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            in_doubt INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            delivered_at TEXT,
+            tg_message_id INTEGER
+        )""",
+        "CREATE INDEX outbox_due ON outbox(lane, not_before, id) WHERE status = 'pending'",
+        "CREATE INDEX outbox_sending ON outbox(id) WHERE status = 'sending'",
+        "CREATE INDEX outbox_person ON outbox(person_id, status)",
+        """CREATE TABLE schedules (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            ref_id INTEGER,
+            weekdays TEXT,
+            local_time TEXT,
+            once_at TEXT,
+            payload TEXT NOT NULL DEFAULT '{}',
+            next_run_at TEXT,
+            last_run_at TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX schedules_due ON schedules(next_run_at) WHERE active = 1",
+        "CREATE INDEX schedules_person ON schedules(person_id, kind)",
+        """CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            family_id INTEGER REFERENCES families(id),
+            person_id INTEGER REFERENCES people(id),
+            rule TEXT NOT NULL,
+            severity TEXT NOT NULL CHECK (severity IN ('urgent', 'high', 'normal')),
+            evidence TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN
+                ('open', 'acknowledged', 'resolved')),
+            level INTEGER NOT NULL DEFAULT 0,
+            next_escalation_at TEXT,
+            created_at TEXT NOT NULL,
+            acknowledged_at TEXT,
+            acknowledged_by INTEGER REFERENCES people(id),
+            resolved_at TEXT,
+            resolved_by INTEGER REFERENCES people(id),
+            outcome TEXT,
+            resolution_note TEXT
+        )""",
+        "CREATE INDEX alerts_open ON alerts(status, next_escalation_at)",
+        "CREATE INDEX alerts_family ON alerts(family_id, rule, status)",
+        """CREATE TABLE alert_events (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            event TEXT NOT NULL,
+            actor_id INTEGER REFERENCES people(id),
+            detail TEXT
+        )""",
+        "CREATE INDEX alert_events_alert ON alert_events(alert_id, at)",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema to SCHEMA_VERSION, one atomic transaction per migration."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"database schema {current} is newer than this code ({SCHEMA_VERSION}); upgrade KinBridge"
+        )
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[version - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return SCHEMA_VERSION

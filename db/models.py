@@ -1,0 +1,81 @@
+"""Plain records the repositories return (no Telegram, no SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Role = Literal["guardian", "parent", "caseworker", "supervisor", "admin"]
+Status = Literal["active", "paused", "opted_out", "unreachable"]
+Relation = Literal["grandmother", "grandfather", "mother", "father", "other_guardian"]
+
+ROLES: tuple[str, ...] = ("guardian", "parent", "caseworker", "supervisor", "admin")
+STAFF_ROLES: tuple[str, ...] = ("caseworker", "supervisor", "admin")
+RELATIONS: tuple[str, ...] = ("grandmother", "grandfather", "mother", "father", "other_guardian")
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    tg_user_id: int | None
+    tg_chat_id: int | None
+    role: str
+    display_name: str | None
+    locale: str
+    tz: str
+    status: str
+    consent_at: str | None
+    supervisor_id: int | None
+    quiet_start: str
+    quiet_end: str
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def reachable(self) -> bool:
+        return self.status == "active" and self.tg_chat_id is not None
+
+
+@dataclass(frozen=True)
+class Family:
+    id: int
+    village: str
+    caseworker_id: int | None
+    supervisor_id: int | None
+    cadence: str
+    consent_confirmed_at: str | None
+
+
+@dataclass(frozen=True)
+class Child:
+    id: int
+    family_id: int
+    name: str
+    birth_month: str | None
+    school: str | None
+    grade: str | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class Membership:
+    family_id: int
+    person_id: int
+    relation: str
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    dedupe_key: str
+    person_id: int | None
+    chat_id: int
+    lane: int
+    kind: str
+    payload: str
+    not_before: str
+    respect_quiet: bool
+    attempts: int
+    in_doubt: bool

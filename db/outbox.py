@@ -1,0 +1,152 @@
+"""The durable outbox: every message that is not a direct reply waits here until delivered."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+
+from db.models import OutboxItem
+
+# Priority lanes, lowest first: alerts > deferred direct replies > reminders > bulk prompts.
+LANE_ALERT = 0
+LANE_REPLY = 1
+LANE_REMINDER = 2
+LANE_BULK = 3
+LANES = (LANE_ALERT, LANE_REPLY, LANE_REMINDER, LANE_BULK)
+
+_COLUMNS = (
+    "id, dedupe_key, person_id, chat_id, lane, kind, payload, not_before, respect_quiet, "
+    "attempts, in_doubt"
+)
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """What a flow asks to send; ``payload`` is Bot API-shaped (text, reply_markup, ...)."""
+
+    dedupe_key: str
+    chat_id: int
+    lane: int
+    payload: dict[str, object] = field(default_factory=dict)
+    person_id: int | None = None
+    kind: str = "text"
+    not_before: str | None = None
+    respect_quiet: bool = True
+
+
+def _item(row: sqlite3.Row) -> OutboxItem:
+    data = dict(row)
+    data["respect_quiet"] = bool(data["respect_quiet"])
+    data["in_doubt"] = bool(data["in_doubt"])
+    return OutboxItem(**data)
+
+
+class OutboxRepo:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def enqueue(self, message: NewMessage, *, now: str) -> bool:
+        """Insert unless the dedupe key exists already; True when it was new."""
+        cur = self.conn.execute(
+            "INSERT INTO outbox (dedupe_key, person_id, chat_id, lane, kind, payload, not_before,"
+            " respect_quiet, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (dedupe_key) DO NOTHING",
+            (
+                message.dedupe_key, message.person_id, message.chat_id, message.lane,
+                message.kind, json.dumps(message.payload, ensure_ascii=False),
+                message.not_before or now, int(message.respect_quiet), now,
+            ),
+        )
+        return cur.rowcount == 1
+
+    def enqueue_many(self, messages: list[NewMessage], *, now: str) -> int:
+        return sum(self.enqueue(m, now=now) for m in messages)
+
+    def due(self, now: str, limit: int) -> list[OutboxItem]:
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before <= ? "
+            "ORDER BY lane, not_before, id LIMIT ?",
+            (now, limit),
+        ).fetchall()
+        return [_item(r) for r in rows]
+
+    def next_due_at(self) -> str | None:
+        row = self.conn.execute(
+            "SELECT MIN(not_before) FROM outbox WHERE status = 'pending'"
+        ).fetchone()
+        return row[0] if row else None
+
+    def mark_sending(self, ids: list[int]) -> None:
+        self.conn.executemany(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
+            [(i,) for i in ids],
+        )
+
+    def defer(self, deferrals: list[tuple[int, str]]) -> None:
+        """Move pending rows' not_before (per-chat spacing, quiet hours)."""
+        self.conn.executemany(
+            "UPDATE outbox SET not_before = ? WHERE id = ? AND status = 'pending'",
+            [(when, i) for i, when in deferrals],
+        )
+
+    def mark_delivered(self, deliveries: list[tuple[int, int | None, str]]) -> int:
+        """(id, telegram message id, at). Only a row still 'sending' becomes delivered: once."""
+        changed = 0
+        for outbox_id, message_id, at in deliveries:
+            cur = self.conn.execute(
+                "UPDATE outbox SET status = 'delivered', tg_message_id = ?, delivered_at = ?, "
+                "last_error = NULL WHERE id = ? AND status = 'sending'",
+                (message_id, at, outbox_id),
+            )
+            changed += cur.rowcount
+        return changed
+
+    def retry_later(self, outbox_id: int, *, error: str, not_before: str) -> None:
+        self.conn.execute(
+            "UPDATE outbox SET status = 'pending', last_error = ?, not_before = ? "
+            "WHERE id = ? AND status = 'sending'",
+            (error, not_before, outbox_id),
+        )
+
+    def release(self, outbox_id: int, *, not_before: str, error: str) -> None:
+        """Back to pending without counting an attempt (429: Telegram told us when)."""
+        self.conn.execute(
+            "UPDATE outbox SET status = 'pending', attempts = MAX(attempts - 1, 0), "
+            "last_error = ?, not_before = ? WHERE id = ? AND status = 'sending'",
+            (error, not_before, outbox_id),
+        )
+
+    def mark_failed(self, outbox_id: int, *, error: str) -> None:
+        self.conn.execute(
+            "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ? AND status = 'sending'",
+            (error, outbox_id),
+        )
+
+    def recover_in_flight(self) -> int:
+        """After a crash: rows caught mid-send go back to pending, flagged as in doubt."""
+        cur = self.conn.execute(
+            "UPDATE outbox SET status = 'pending', in_doubt = 1 WHERE status = 'sending'"
+        )
+        return cur.rowcount
+
+    def cancel_pending_for(self, person_id: int, *, min_lane: int, reason: str) -> int:
+        cur = self.conn.execute(
+            "UPDATE outbox SET status = 'cancelled', last_error = ? "
+            "WHERE person_id = ? AND status = 'pending' AND lane >= ?",
+            (reason, person_id, min_lane),
+        )
+        return cur.rowcount
+
+    def status_counts(self) -> dict[str, int]:
+        rows = self.conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
+    def in_doubt_count(self) -> int:
+        return int(
+            self.conn.execute("SELECT COUNT(*) FROM outbox WHERE in_doubt = 1").fetchone()[0]
+        )
+
+    def get(self, dedupe_key: str) -> dict[str, object] | None:
+        row = self.conn.execute("SELECT * FROM outbox WHERE dedupe_key = ?", (dedupe_key,)).fetchone()
+        return dict(row) if row else None

@@ -1,0 +1,45 @@
+"""One transaction's view of the database: the repositories bound to its connection."""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import cached_property
+
+from db.conversations import ConversationsRepo
+from db.families import FamiliesRepo
+from db.interactions import InteractionsRepo
+from db.outbox import OutboxRepo
+from db.people import PeopleRepo
+from db.schedules import SchedulesRepo
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    @cached_property
+    def people(self) -> PeopleRepo:
+        return PeopleRepo(self.conn)
+
+    @cached_property
+    def families(self) -> FamiliesRepo:
+        return FamiliesRepo(self.conn)
+
+    @cached_property
+    def interactions(self) -> InteractionsRepo:
+        return InteractionsRepo(self.conn)
+
+    @cached_property
+    def conversations(self) -> ConversationsRepo:
+        return ConversationsRepo(self.conn)
+
+    @cached_property
+    def outbox(self) -> OutboxRepo:
+        return OutboxRepo(self.conn)
+
+    @cached_property
+    def schedules(self) -> SchedulesRepo:
+        return SchedulesRepo(self.conn)
+
+    def integrity_ok(self) -> bool:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

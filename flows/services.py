@@ -1,0 +1,51 @@
+"""What handlers and jobs share: the store, the clock and the settings (no Telegram here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from db.database import Database
+from db.models import Person
+from flows.clock import Clock, to_iso
+from flows.config import Settings
+from flows.i18n import Translator, normalize_locale, translator
+
+
+@dataclass
+class Services:
+    db: Database
+    clock: Clock
+    settings: Settings
+    sandbox_mode: bool = False
+    # people by Telegram user id: read on every update, so cached; writers invalidate.
+    _people: dict[int, Person | None] = field(default_factory=dict)
+
+    def now_iso(self) -> str:
+        return to_iso(self.clock.now())
+
+    async def person_by_telegram(self, tg_user_id: int) -> Person | None:
+        if tg_user_id in self._people:
+            return self._people[tg_user_id]
+        person = await self.db.read(lambda s: s.people.by_telegram_user(tg_user_id))
+        if len(self._people) > 50_000:
+            self._people.clear()
+        self._people[tg_user_id] = person
+        return person
+
+    def forget_cached(self, tg_user_id: int | None = None) -> None:
+        if tg_user_id is None:
+            self._people.clear()
+        else:
+            self._people.pop(tg_user_id, None)
+
+    def translator_for(self, person: Person | None, language_code: str | None = None) -> Translator:
+        if person is not None:
+            return translator(person.locale)
+        return translator(normalize_locale(language_code, self.settings.locale))
+
+    def zone_for(self, person: Person | None) -> ZoneInfo:
+        try:
+            return ZoneInfo(person.tz) if person is not None else self.settings.zone
+        except (KeyError, ValueError):
+            return self.settings.zone

@@ -1,0 +1,142 @@
+"""Shared handler plumbing: services, the interaction log, replies, and the error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.ext import Application, ContextTypes
+
+from db.interactions import Interaction
+from db.models import Person
+from flows.i18n import Translator
+from flows.services import Services
+from handlers.keyboards import ButtonRows, inline
+
+log = logging.getLogger(__name__)
+SERVICES_KEY = "kinbridge.services"
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return services_of(context.application)
+
+
+def services_of(application: Application) -> Services:
+    return application.bot_data[SERVICES_KEY]
+
+
+def attach_services(application: Application, svc: Services) -> None:
+    application.bot_data[SERVICES_KEY] = svc
+
+
+async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return await services(context).person_by_telegram(user.id)
+
+
+async def translator_for_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
+    person = await current_person(update, context)
+    code = update.effective_user.language_code if update.effective_user else None
+    return services(context).translator_for(person, code)
+
+
+def describe_inbound(update: Update) -> tuple[str, str | None, Message | None]:
+    """(kind, short summary, message) of an update for the interaction log."""
+    if update.callback_query is not None:
+        return "callback", update.callback_query.data, update.callback_query.message  # type: ignore[return-value]
+    message = update.message or update.edited_message
+    if message is None:
+        return "other", None, None
+    prefix = "edited_" if update.edited_message is not None else ""
+    if message.text is not None:
+        if message.text.startswith("/"):
+            return prefix + "command", message.text.split(maxsplit=1)[0][:64], message
+        return prefix + "text", message.text, message
+    if message.voice is not None:
+        return prefix + "voice", f"voice {message.voice.duration}s", message
+    if message.photo:
+        return prefix + "photo", message.caption, message
+    if message.sticker is not None:
+        return prefix + "sticker", message.sticker.emoji, message
+    if message.document is not None:
+        return prefix + "document", message.document.file_name, message
+    return prefix + "other", None, message
+
+
+async def log_inbound(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Group -1: every update is written to the interaction log before anything handles it."""
+    svc = services(context)
+    person = await current_person(update, context)
+    kind, summary, message = describe_inbound(update)
+    chat = update.effective_chat
+    family_id = None
+    if person is not None:
+        family_id = await svc.db.read(lambda s: s.families.first_family_of(person.id))
+    entry = Interaction(
+        at=svc.now_iso(), person_id=person.id if person else None, family_id=family_id,
+        direction="in", kind=kind, summary=summary, tg_chat_id=chat.id if chat else None,
+        tg_message_id=message.message_id if message else None, tg_update_id=update.update_id,
+    )
+    await svc.db.write(lambda s: s.interactions.add(entry))
+
+
+async def send(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    text: str,
+    *,
+    buttons: ButtonRows | None = None,
+    person: Person | None = None,
+    family_id: int | None = None,
+) -> Message:
+    """Send a direct reply and log it (outbox messages are logged by the sender instead)."""
+    svc = services(context)
+    message = await context.bot.send_message(chat_id, text, reply_markup=inline(buttons))
+    entry = Interaction(
+        at=svc.now_iso(), person_id=person.id if person else None, family_id=family_id,
+        direction="out", kind="text", summary=text, tg_chat_id=chat_id,
+        tg_message_id=message.message_id,
+    )
+    await svc.db.write(lambda s: s.interactions.add(entry))
+    return message
+
+
+async def reply(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    text: str,
+    *,
+    buttons: ButtonRows | None = None,
+) -> Message | None:
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    person = await current_person(update, context)
+    return await send(context, chat.id, text, buttons=buttons, person=person)
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure without personal data and tell the person kindly; never re-raise."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("handler failed for update %s: %s", update_id, type(error).__name__,
+              exc_info=(type(error), error, error.__traceback__) if error else None)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        _ = await translator_for_update(update, context)
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(
+            update.effective_chat.id,
+            _("Sorry, something went wrong on our side. Please try again, or send /help."),
+        )
+    except Exception as exc:  # the apology itself failed (network, store): only log
+        log.warning("could not send the apology for update %s: %s", update_id, type(exc).__name__)

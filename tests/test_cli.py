@@ -1,0 +1,76 @@
+"""The command line as a person meets it: clear one-line errors, no tracebacks, no token."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("TELEGRAM_", "KINBRIDGE_"))}
+    base.update(env or {})
+    return subprocess.run([sys.executable, str(ROOT / "bot.py"), *args], env=base, cwd=cwd or ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_run_without_token_is_one_sentence(tmp_path: Path) -> None:
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_bad_settings_each_get_a_line_and_the_token_stays_secret(tmp_path: Path) -> None:
+    token = "123:super-secret-value"
+    result = run_cli("run", cwd=tmp_path, env={
+        "TELEGRAM_BOT_TOKEN": token, "KINBRIDGE_TZ": "Nowhere/City", "KINBRIDGE_ADMINS": "x1"})
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 2
+    assert token not in result.stderr + result.stdout
+
+
+def test_migrate_creates_a_private_database(tmp_path: Path) -> None:
+    db = tmp_path / "kb.db"
+    result = run_cli("migrate", env={"KINBRIDGE_DB": str(db)})
+    assert result.returncode == 0, result.stderr
+    assert "schema version" in result.stdout
+    assert oct(db.stat().st_mode & 0o777) == "0o600"
+
+
+def test_help_lists_the_commands() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in ("run", "sandbox", "migrate"):
+        assert command in result.stdout
+
+
+async def test_run_against_the_sandbox_answers_start(sandbox, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    import signal
+
+    from sandbox.server import DEFAULT_TOKEN
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "KINBRIDGE_"))}
+    env.update({"TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN, "TELEGRAM_API_URL": sandbox.url,
+                "KINBRIDGE_DB": str(tmp_path / "run.db"), "KINBRIDGE_LOG_LEVEL": "INFO"})
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "bot.py"), "run", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    try:
+        sent = await sandbox.client.send(5151, "/start 私人的话")
+        reply = await sandbox.client.wait_reply(5151, after=sent["message"]["message_id"], wait=20)
+        assert "亲情桥" in reply["text"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    text = output.decode()
+    assert process.returncode == 0, text
+    assert "KinBridge is polling" in text
+    assert DEFAULT_TOKEN not in text and "私人的话" not in text
