@@ -19,8 +19,8 @@ from pathlib import Path
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as a timedelta
 
-from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram import Bot, BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
@@ -32,6 +32,10 @@ from flows.i18n import SUPPORTED_LOCALES, translator
 from flows.services import Services
 from handlers.common import attach_services, services_of
 from handlers.persistence import ConversationStatePersistence
+from scheduler.jobs import SENDER_KEY, sender_of, start_scheduler, stop_scheduler
+from scheduler.pacer import Pacer
+from scheduler.ratelimit import SharedRateLimiter
+from scheduler.sender import OutboxSender
 
 log = logging.getLogger("kinbridge")
 
@@ -77,17 +81,20 @@ def build_application(
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    sender_request: BaseRequest | None = None,
     sandbox_mode: bool = False,
+    send_rate_per_s: float | None = 30.0,
 ) -> Application:
     """The PTB application, wired to our store; tests inject their own request and clock."""
     svc = Services(db=db, clock=clock or SystemClock(), settings=settings, sandbox_mode=sandbox_mode)
+    pacer = Pacer(send_rate_per_s)
     builder = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.bot_base_url)
         .base_file_url(settings.bot_file_url)
         .persistence(ConversationStatePersistence(db))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(SharedRateLimiter(pacer))
         .concurrent_updates(False)
     )
     builder = builder.request(request or HTTPXRequest(connection_pool_size=16))
@@ -96,6 +103,15 @@ def build_application(
     )
     application = builder.build()
     attach_services(application, svc)
+    # The outbox has its own Bot (a bigger connection pool, long timeouts so a stalled request is
+    # not retried into a duplicate) but shares the pacer with direct replies.
+    sender_bot = Bot(
+        settings.token, base_url=settings.bot_base_url, base_file_url=settings.bot_file_url,
+        request=sender_request or HTTPXRequest(connection_pool_size=64, read_timeout=30.0,
+                                               write_timeout=30.0, connect_timeout=10.0,
+                                               pool_timeout=30.0),
+    )
+    application.bot_data[SENDER_KEY] = OutboxSender(db, sender_bot, svc.clock, pacer=pacer)
     handlers.register(application)
     return application
 
@@ -111,6 +127,10 @@ async def on_startup(application: Application) -> None:
             )
         )
     svc.forget_cached()
+    sender = sender_of(application)
+    if sender is not None:
+        await sender.bot.initialize()
+        await start_scheduler(application, svc, sender)
     for locale in SUPPORTED_LOCALES:
         menu = [BotCommand(n, d) for n, d in command_menu(translator(locale))]
         language = "" if locale == svc.settings.locale else locale.split("_")[0]
@@ -132,6 +152,10 @@ async def start_application(application: Application, *, poll_timeout: int = 10)
 
 
 async def stop_application(application: Application) -> None:
+    await stop_scheduler(application)
+    sender = sender_of(application)
+    if sender is not None:
+        await sender.bot.shutdown()
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from functools import cached_property
 
+from db.alerts import AlertsRepo
 from db.conversations import ConversationsRepo
 from db.families import FamiliesRepo
 from db.interactions import InteractionsRepo
@@ -36,6 +37,10 @@ class Store:
     @cached_property
     def outbox(self) -> OutboxRepo:
         return OutboxRepo(self.conn)
+
+    @cached_property
+    def alerts(self) -> AlertsRepo:
+        return AlertsRepo(self.conn)
 
     @cached_property
     def schedules(self) -> SchedulesRepo:

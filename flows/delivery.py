@@ -1,0 +1,120 @@
+"""Delivery decisions the sender makes inside the database: which due rows go now, which wait
+(quiet hours, per-chat spacing, paused people), and what a 403 means. No Telegram here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from db.interactions import Interaction
+from db.models import OutboxItem, Person
+from db.outbox import LANE_ALERT, LANE_REPLY
+from db.store import Store
+from flows.alerts import raise_alert
+from flows.clock import to_iso
+from flows.timeplan import quiet_until
+
+PRIVATE_SPACING = timedelta(seconds=1.0)
+GROUP_SPACING = timedelta(seconds=3.0)  # 20 messages a minute
+
+
+def spacing_for(chat_id: int) -> timedelta:
+    return GROUP_SPACING if chat_id < 0 else PRIVATE_SPACING
+
+
+@dataclass
+class Claim:
+    items: list[OutboxItem] = field(default_factory=list)
+    deferred: int = 0
+    cancelled: int = 0
+
+
+def claim_due(store: Store, now: datetime, limit: int,
+              chat_ready_at: dict[int, datetime]) -> Claim:
+    """Pick up to ``limit`` rows to send now, highest lane first, at most one per chat, and
+    mark them 'sending'. Rows that must wait get a later not_before instead."""
+    claim = Claim()
+    now_iso = to_iso(now)
+    candidates = store.outbox.due(now_iso, limit * 4)
+    deferrals: list[tuple[int, str]] = []
+    chats_taken: set[int] = set()
+    people: dict[int, Person | None] = {}
+    for item in candidates:
+        if len(claim.items) >= limit:
+            break
+        person = None
+        if item.person_id is not None:
+            if item.person_id not in people:
+                people[item.person_id] = store.people.get(item.person_id)
+            person = people[item.person_id]
+        if person is not None and item.lane >= LANE_REPLY and (
+            person.status != "active" or person.tg_chat_id is None
+        ):
+            store.conn.execute(
+                "UPDATE outbox SET status = 'cancelled', last_error = ? WHERE id = ?",
+                (f"recipient {person.status}", item.id),
+            )
+            claim.cancelled += 1
+            continue
+        if item.respect_quiet and person is not None and item.lane != LANE_ALERT:
+            try:
+                zone = ZoneInfo(person.tz)
+            except (KeyError, ValueError):
+                zone = ZoneInfo("Asia/Shanghai")
+            until = quiet_until(now, zone, person.quiet_start, person.quiet_end)
+            if until is not None:
+                deferrals.append((item.id, to_iso(until)))
+                claim.deferred += 1
+                continue
+        ready = chat_ready_at.get(item.chat_id)
+        if item.chat_id in chats_taken or (ready is not None and ready > now):
+            wait_until = max(ready or now, now + spacing_for(item.chat_id))
+            deferrals.append((item.id, to_iso(wait_until)))
+            claim.deferred += 1
+            continue
+        chats_taken.add(item.chat_id)
+        claim.items.append(item)
+    store.outbox.defer(deferrals)
+    store.outbox.mark_sending([i.id for i in claim.items])
+    return claim
+
+
+@dataclass(frozen=True)
+class Delivered:
+    outbox_id: int
+    message_id: int | None
+    person_id: int | None
+    family_id: int | None
+    chat_id: int
+    kind: str
+    summary: str | None
+
+
+def record_deliveries(store: Store, now: datetime, deliveries: list[Delivered]) -> int:
+    """Mark delivered (only rows still 'sending': exactly once) and log the interactions."""
+    at = to_iso(now)
+    changed = store.outbox.mark_delivered([(d.outbox_id, d.message_id, at) for d in deliveries])
+    store.interactions.add_many([
+        Interaction(at=at, person_id=d.person_id, family_id=d.family_id, direction="out",
+                    kind=d.kind, summary=d.summary, tg_chat_id=d.chat_id, tg_message_id=d.message_id)
+        for d in deliveries
+    ])
+    return changed
+
+
+def handle_unreachable(store: Store, now: datetime, item: OutboxItem, error: str) -> None:
+    """403: the person blocked the bot or closed the account. Stop trying, tell the caseworker."""
+    store.outbox.mark_failed(item.id, error=error)
+    if item.person_id is None:
+        return
+    person = store.people.get(item.person_id)
+    if person is None:
+        return
+    store.people.set_status(person.id, "unreachable", "telegram 403")
+    store.outbox.cancel_pending_for(person.id, min_lane=LANE_REPLY, reason="recipient unreachable")
+    if person.is_staff:
+        return
+    family_id = store.families.first_family_of(person.id)
+    raise_alert(store, now=now, family_id=family_id, person_id=person.id, rule="unreachable",
+                severity="normal", evidence=None, name_for_title=person.display_name or "?")

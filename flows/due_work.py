@@ -1,0 +1,75 @@
+"""The due-work sweep: schedule rows whose time has come become outbox rows, exactly once.
+
+Runs inside one transaction per chunk: the outbox rows and the schedule's advance commit
+together, and every message carries a dedupe key, so a sweep repeated after a crash adds nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from db.outbox import NewMessage
+from db.schedules import Schedule
+from db.store import Store
+from flows.clock import from_iso, to_iso
+from flows.reminders import reminder_messages
+from flows.timeplan import next_occurrence
+
+log = logging.getLogger(__name__)
+
+Producer = Callable[[Store, Schedule, datetime], list[NewMessage]]
+
+# kind -> (what to send, how late an occurrence may still be sent)
+PRODUCERS: dict[str, tuple[Producer, timedelta]] = {
+    "reminder": (reminder_messages, timedelta(hours=6)),
+}
+
+
+@dataclass
+class SweepResult:
+    schedules: int = 0
+    enqueued: int = 0
+    skipped_stale: int = 0
+
+
+def register_producer(kind: str, producer: Producer, max_lateness: timedelta) -> None:
+    PRODUCERS[kind] = (producer, max_lateness)
+
+
+def _zone(store: Store, person_id: int) -> ZoneInfo:
+    person = store.people.get(person_id)
+    try:
+        return ZoneInfo(person.tz if person else "Asia/Shanghai")
+    except (KeyError, ValueError):
+        return ZoneInfo("Asia/Shanghai")
+
+
+def sweep_chunk(store: Store, now: datetime, limit: int = 500) -> SweepResult:
+    result = SweepResult()
+    now_iso = to_iso(now)
+    for schedule in store.schedules.due(now_iso, limit):
+        result.schedules += 1
+        occurrence = from_iso(schedule.next_run_at or now_iso)
+        producer, max_lateness = PRODUCERS.get(schedule.kind, (None, timedelta(0)))
+        if producer is None:
+            log.warning("schedule %s has unknown kind %s; deactivated", schedule.id, schedule.kind)
+            store.schedules.deactivate(schedule.id)
+            continue
+        if now - occurrence <= max_lateness:
+            result.enqueued += store.outbox.enqueue_many(
+                producer(store, schedule, occurrence), now=now_iso)
+        else:
+            result.skipped_stale += 1
+            log.info("schedule %s (%s) was %s late; skipped that occurrence", schedule.id,
+                     schedule.kind, now - occurrence)
+        if schedule.local_time:
+            following = next_occurrence(max(now, occurrence), _zone(store, schedule.person_id),
+                                        schedule.local_time, schedule.weekdays)
+            store.schedules.advance(schedule.id, next_run_at=to_iso(following), ran_at=now_iso)
+        else:
+            store.schedules.advance(schedule.id, next_run_at=None, ran_at=now_iso)
+    return result

@@ -1,0 +1,62 @@
+"""Start-up wiring of the time-driven parts: the sweeps on PTB's JobQueue and the sender task.
+
+Jobs are few and periodic; what is due lives in the database (decision 1), so a restart
+loses nothing. misfire_grace_time is generous: a late sweep runs instead of being dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import Application, ContextTypes
+
+from flows.due_work import sweep_chunk
+from flows.services import Services
+from scheduler.sender import OutboxSender
+
+log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL_S = 30.0
+JOB_KWARGS = {"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1}
+SENDER_KEY = "kinbridge.sender"
+
+
+async def run_due_work(svc: Services, sender: OutboxSender | None = None) -> int:
+    """One due-work sweep: chunks of due schedules, each chunk one transaction."""
+    total = 0
+    while True:
+        now = svc.clock.now()
+        result = await svc.db.write(lambda s, at=now: sweep_chunk(s, at))
+        total += result.enqueued
+        if result.schedules == 0 or result.schedules < 500:
+            break
+    if total and sender is not None:
+        sender.wake()
+    return total
+
+
+def sender_of(application: Application) -> OutboxSender | None:
+    return application.bot_data.get(SENDER_KEY)
+
+
+async def _due_work_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    from handlers.common import services
+
+    await run_due_work(services(context), sender_of(context.application))
+
+
+async def start_scheduler(application: Application, svc: Services, sender: OutboxSender) -> None:
+    application.bot_data[SENDER_KEY] = sender
+    await sender.recover()
+    sender.start()
+    queue = application.job_queue
+    if queue is None:
+        raise RuntimeError("PTB was installed without the job-queue extra")
+    queue.run_repeating(_due_work_job, interval=SWEEP_INTERVAL_S, first=1.0, name="due-work",
+                        job_kwargs=JOB_KWARGS)
+
+
+async def stop_scheduler(application: Application) -> None:
+    sender = sender_of(application)
+    if sender is not None:
+        await sender.stop()
