@@ -32,6 +32,7 @@ from flows.i18n import SUPPORTED_LOCALES, translator
 from flows.services import Services
 from handlers.common import attach_services, services_of
 from handlers.persistence import ConversationStatePersistence
+from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.jobs import SENDER_KEY, sender_of, start_scheduler, stop_scheduler
 from scheduler.pacer import Pacer
 from scheduler.ratelimit import SharedRateLimiter
@@ -107,9 +108,7 @@ def build_application(
     # not retried into a duplicate) but shares the pacer with direct replies.
     sender_bot = Bot(
         settings.token, base_url=settings.bot_base_url, base_file_url=settings.bot_file_url,
-        request=sender_request or HTTPXRequest(connection_pool_size=64, read_timeout=30.0,
-                                               write_timeout=30.0, connect_timeout=10.0,
-                                               pool_timeout=30.0),
+        request=sender_request or AiohttpRequest(connection_pool_size=128),
     )
     application.bot_data[SENDER_KEY] = OutboxSender(db, sender_bot, svc.clock, pacer=pacer)
     handlers.register(application)

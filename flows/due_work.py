@@ -64,8 +64,6 @@ def sweep_chunk(store: Store, now: datetime, limit: int = 500) -> SweepResult:
                 producer(store, schedule, occurrence), now=now_iso)
         else:
             result.skipped_stale += 1
-            log.info("schedule %s (%s) was %s late; skipped that occurrence", schedule.id,
-                     schedule.kind, now - occurrence)
         if schedule.local_time:
             following = next_occurrence(max(now, occurrence), _zone(store, schedule.person_id),
                                         schedule.local_time, schedule.weekdays)

@@ -23,13 +23,17 @@ SENDER_KEY = "kinbridge.sender"
 
 async def run_due_work(svc: Services, sender: OutboxSender | None = None) -> int:
     """One due-work sweep: chunks of due schedules, each chunk one transaction."""
-    total = 0
+    total = skipped = 0
     while True:
         now = svc.clock.now()
         result = await svc.db.write(lambda s, at=now: sweep_chunk(s, at))
         total += result.enqueued
-        if result.schedules == 0 or result.schedules < 500:
+        skipped += result.skipped_stale
+        if result.schedules < 500:
             break
+    if skipped:
+        log.warning("due-work sweep skipped %s occurrence(s) that were too late to still send "
+                    "(the bot was not running at the time)", skipped)
     if total and sender is not None:
         sender.wake()
     return total

@@ -118,10 +118,11 @@ class OutboxSender:
     # ---- the loop ------------------------------------------------------------------------
     def _batch_size(self) -> int:
         rate = self.pacer.rate_per_s
-        # small batches at a low rate so a new alert never waits behind many bulk messages
+        # Small batches at a low rate: a new alert never waits behind many bulk messages, and
+        # few rows sit 'sending' before their request starts (fewer in doubt after a crash).
         if rate is None:
             return 200
-        return max(1, min(200, int(rate / 2)))
+        return max(1, min(200, int(rate / 10)))
 
     async def _run(self) -> None:
         while not self._stopping:

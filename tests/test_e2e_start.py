@@ -43,3 +43,10 @@ async def test_command_menu_set_per_language(bot: BotHandle, sandbox: SandboxHan
 async def test_bootstrap_admin_recorded(bot: BotHandle) -> None:
     admin = await bot.db.read(lambda s: s.people.by_telegram_user(9001))
     assert admin is not None and admin.role == "admin"
+
+
+async def test_sweeps_registered_with_a_generous_misfire_grace(bot: BotHandle) -> None:
+    queue = bot.application.job_queue  # type: ignore[attr-defined]
+    jobs = {job.name: job for job in queue.jobs()}
+    assert "due-work" in jobs
+    assert jobs["due-work"].job.misfire_grace_time >= 60

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -10,12 +11,12 @@ from datetime import UTC, datetime
 
 import pytest
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from db.database import Database
 from db.outbox import LANE_ALERT, LANE_BULK, NewMessage
 from flows.clock import Clock, to_iso
 from sandbox.server import DEFAULT_TOKEN
+from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.pacer import Pacer
 from scheduler.sender import OutboxSender
 from tests.conftest import SandboxHandle
@@ -51,7 +52,7 @@ class Env:
 @pytest.fixture
 async def env(sandbox: SandboxHandle, db: Database) -> AsyncIterator[Env]:
     bot = Bot(DEFAULT_TOKEN, base_url=f"{sandbox.url}/bot",
-              request=HTTPXRequest(connection_pool_size=32, read_timeout=10))
+              request=AiohttpRequest(connection_pool_size=32, read_timeout=10))
     await bot.initialize()
     clock = SteppingClock()
     sender = OutboxSender(db, bot, clock, pacer=Pacer(30.0), backoff_base_s=0.05,
@@ -161,7 +162,7 @@ async def test_per_chat_spacing_respected(env: Env) -> None:
     await drain(env, 3, within=15)
     records = await env.sandbox.client.sent()
     assert [r["text"] for r in records] == ["s0", "s1", "s2"]
-    gaps = [b["at"] - a["at"] for a, b in zip(records, records[1:], strict=False)]
+    gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(records)]
     assert min(gaps) >= 0.95
     assert (await env.sandbox.client.stats())["http_429"] == 0
 
@@ -185,3 +186,21 @@ async def test_stalled_requests_do_not_duplicate(env: Env) -> None:
     await drain(env, 5)
     sent = await texts_sent(env)
     assert len(sent) == 5 and set(sent.values()) == {1}
+
+
+async def test_photos_and_documents_go_through_the_outbox(env: Env) -> None:
+    import base64
+
+    await env.sandbox.client.user(8000, "x")
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+    now = to_iso(env.clock.now())
+    await env.db.write(lambda s: s.outbox.enqueue(NewMessage(
+        dedupe_key="qr", chat_id=8000, lane=LANE_BULK, kind="photo",
+        payload={"file_b64": base64.b64encode(png).decode(), "caption": "二维码"}), now=now))
+    await env.db.write(lambda s: s.outbox.enqueue(NewMessage(
+        dedupe_key="csv", chat_id=8000, lane=LANE_ALERT, kind="document",
+        payload={"file_b64": base64.b64encode(b"a,b\n").decode(), "filename": "x.csv"}), now=now))
+    await drain(env, 2, within=15)
+    messages = await env.sandbox.client.bot_messages(8000)
+    assert messages[0]["document"]["file_name"] == "x.csv"
+    assert messages[1]["caption"] == "二维码" and messages[1]["photo"][0]["file_size"] == len(png)

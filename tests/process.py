@@ -1,0 +1,51 @@
+"""Run the real bot as a separate process (for kill -9 tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from sandbox.server import DEFAULT_TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class BotProcess:
+    def __init__(self, api_url: str, db_path: Path, log_path: Path) -> None:
+        self.api_url = api_url
+        self.db_path = db_path
+        self.log_path = log_path
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "KINBRIDGE_"))}
+        env.update({"TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN, "TELEGRAM_API_URL": self.api_url,
+                    "KINBRIDGE_DB": str(self.db_path), "KINBRIDGE_LOG_LEVEL": "INFO",
+                    "PYTHONUNBUFFERED": "1"})
+        log = self.log_path.open("ab")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "bot.py"), "run", env=env, cwd=self.db_path.parent,
+            stdout=log, stderr=asyncio.subprocess.STDOUT)
+        log.close()
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> int:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), 30)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        return self.process.returncode or 0
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

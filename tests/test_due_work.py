@@ -1,0 +1,83 @@
+"""Schedules as rows: a fast-forwarded week produces each item once, at the person's local hour."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from db.database import Database
+from flows.clock import ManualClock, from_iso, to_iso
+from flows.due_work import sweep_chunk
+from flows.timeplan import next_occurrence
+from tests.helpers import add_family
+
+START = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)  # Monday 08:00 in Shanghai
+
+
+async def add_weekly_reminder(db: Database, person_id: int, tz: str, clock: ManualClock) -> int:
+    first = next_occurrence(clock.now(), ZoneInfo(tz), "20:00", "7")
+    return await db.write(lambda s: s.schedules.add(
+        person_id=person_id, kind="reminder", weekdays="7", local_time="20:00",
+        payload={"note": "call home"}, next_run_at=to_iso(first), now=to_iso(clock.now())))
+
+
+async def test_a_fast_forwarded_week_produces_each_weekly_item_once(db: Database) -> None:
+    clock = ManualClock(START)
+    ids = await db.write(lambda s: add_family(s, parent_tz="Asia/Shanghai"))
+    far = await db.write(lambda s: s.people.add(role="parent", now="x", display_name="妈妈",
+                                                 tg_user_id=103, tg_chat_id=103, tz="Europe/London"))
+    await add_weekly_reminder(db, ids["parent"], "Asia/Shanghai", clock)
+    await add_weekly_reminder(db, far, "Europe/London", clock)
+
+    for _ in range(2 * 24 * 15):  # 15 days in 30-minute sweeps
+        clock.advance(timedelta(minutes=30))
+        await db.write(lambda s: sweep_chunk(s, clock.now()))
+        await db.write(lambda s: sweep_chunk(s, clock.now()))  # a repeated sweep adds nothing
+
+    rows = await db.read(lambda s: s.conn.execute(
+        "SELECT person_id, not_before, payload FROM outbox ORDER BY person_id, not_before").fetchall())
+    by_person: dict[int, list[datetime]] = {}
+    for row in rows:
+        by_person.setdefault(row["person_id"], []).append(from_iso(row["not_before"]))
+    assert len(by_person[ids["parent"]]) == 2 and len(by_person[far]) == 2  # two Sundays
+    for moment in by_person[ids["parent"]]:
+        local = moment.astimezone(ZoneInfo("Asia/Shanghai"))
+        assert (local.isoweekday(), local.hour) == (7, 20)
+    for moment in by_person[far]:
+        local = moment.astimezone(ZoneInfo("Europe/London"))
+        # enqueued by the first sweep at or after 20:00 London time, at most 30 minutes late
+        assert local.isoweekday() == 7 and local.hour == 20
+    assert "call home" in rows[0]["payload"]
+
+
+async def test_a_long_outage_skips_stale_occurrences_but_keeps_the_schedule(db: Database) -> None:
+    clock = ManualClock(START)
+    ids = await db.write(add_family)
+    schedule_id = await add_weekly_reminder(db, ids["parent"], "Asia/Shanghai", clock)
+    clock.advance(timedelta(days=8))  # the process was down over Sunday evening
+    result = await db.write(lambda s: sweep_chunk(s, clock.now()))
+    assert (result.schedules, result.enqueued, result.skipped_stale) == (1, 0, 1)
+    (schedule,) = await db.read(lambda s: s.schedules.for_person(ids["parent"], "reminder"))
+    assert schedule.id == schedule_id and schedule.next_run_at is not None
+    assert from_iso(schedule.next_run_at) > clock.now()
+
+
+async def test_a_late_sweep_catches_up(db: Database) -> None:
+    clock = ManualClock(START)
+    ids = await db.write(add_family)
+    await add_weekly_reminder(db, ids["parent"], "Asia/Shanghai", clock)
+    clock.set(datetime(2026, 11, 29, 14, 0, tzinfo=UTC))  # Sunday 22:00: two hours late
+    result = await db.write(lambda s: sweep_chunk(s, clock.now()))
+    assert result.enqueued == 1
+
+
+async def test_one_off_schedule_ends(db: Database) -> None:
+    clock = ManualClock(START)
+    ids = await db.write(add_family)
+    await db.write(lambda s: s.schedules.add(
+        person_id=ids["parent"], kind="reminder", once_at=to_iso(START + timedelta(hours=1)),
+        next_run_at=to_iso(START + timedelta(hours=1)), now=to_iso(START)))
+    clock.advance(timedelta(hours=2))
+    assert (await db.write(lambda s: sweep_chunk(s, clock.now()))).enqueued == 1
+    clock.advance(timedelta(days=7))
+    assert (await db.write(lambda s: sweep_chunk(s, clock.now()))).schedules == 0
