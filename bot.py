@@ -191,6 +191,40 @@ async def _migrate(settings: Settings) -> int:
         await db.close()
 
 
+async def _staff_cli(settings: Settings, args: argparse.Namespace) -> int:
+    """First set-up from the shell, through the same flows the bot uses."""
+    from flows.staff import assign_supervisor, invite_staff
+    from flows.ui import FlowContext
+
+    username = args.bot_username if args.command == "invite-staff" else "-"
+    if not username and settings.token:
+        bot = Bot(settings.token, base_url=settings.bot_base_url)
+        async with bot:
+            username = (await bot.get_me()).username
+    if not username:
+        print("kinbridge: give --bot-username (or set TELEGRAM_BOT_TOKEN so I can ask Telegram).",
+              file=sys.stderr)
+        return 2
+    db = await Database.open(settings.db_path)
+    try:
+        ctx = FlowContext(now=SystemClock().now(), default_tz=settings.tz,
+                          default_locale=settings.locale, bot_username=username)
+        if args.command == "invite-staff":
+            replies = await db.write(lambda s: invite_staff(
+                s, ctx, None, args.role, args.name, supervisor_id=args.supervisor))
+        else:
+            replies = await db.write(lambda s: assign_supervisor(
+                s, ctx, None, args.caseworker, args.supervisor))
+    finally:
+        await db.close()
+    for reply in replies:
+        print(reply.text)
+        if reply.photo_png is not None and getattr(args, "qr", None):
+            args.qr.write_bytes(reply.photo_png)
+            print(f"QR code saved to {args.qr}")
+    return 0
+
+
 def _settings_or_exit(require_token: bool, env: dict[str, str] | None = None) -> Settings:
     try:
         return Settings.from_env(env, require_token=require_token)
@@ -209,6 +243,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     sandbox.add_argument("--db", type=Path, default=None,
                          help="database file (default: a fresh ./demo.db)")
     sub.add_parser("migrate", help="create or upgrade the database schema and exit")
+    invite = sub.add_parser("invite-staff", help="first set-up: print a staff invitation link")
+    invite.add_argument("--role", choices=("admin", "supervisor", "caseworker"), required=True)
+    invite.add_argument("--name", default=None, help="the invited person's name")
+    invite.add_argument("--supervisor", type=int, default=None,
+                        help="for a caseworker: the supervisor's number")
+    invite.add_argument("--bot-username", default=None,
+                        help="the bot's @username (asked from Telegram when a token is set)")
+    invite.add_argument("--qr", type=Path, default=None, help="also save the QR code PNG here")
+    assign = sub.add_parser("assign", help="set which supervisor supervises a caseworker")
+    assign.add_argument("--caseworker", type=int, required=True)
+    assign.add_argument("--supervisor", type=int, required=True)
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -222,6 +267,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         version = asyncio.run(_migrate(settings))
         print(f"database {settings.db_path} is at schema version {version}")
         return 0
+    if args.command in ("invite-staff", "assign"):
+        settings = _settings_or_exit(require_token=False)
+        setup_logging(settings)
+        return asyncio.run(_staff_cli(settings, args))
     if args.command == "sandbox":
         from sandbox.demo import run_demo
 

@@ -150,6 +150,52 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX alert_events_alert ON alert_events(alert_id, at)",
     ],
+    # 3: onboarding: invites (hashed codes), code attempts, dialogs, preferences, audit log
+    [
+        """CREATE TABLE invites (
+            id INTEGER PRIMARY KEY,
+            code_hash TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('staff', 'family')),
+            role TEXT NOT NULL CHECK (role IN
+                ('guardian', 'parent', 'caseworker', 'supervisor', 'admin')),
+            family_id INTEGER REFERENCES families(id) ON DELETE CASCADE,
+            relation TEXT,
+            invitee_name TEXT,
+            supervisor_id INTEGER REFERENCES people(id),
+            created_by INTEGER REFERENCES people(id),
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT,
+            used_by INTEGER REFERENCES people(id)
+        )""",
+        "CREATE INDEX invites_family ON invites(family_id)",
+        """CREATE TABLE code_attempts (
+            id INTEGER PRIMARY KEY,
+            tg_user_id INTEGER,
+            at TEXT NOT NULL,
+            ok INTEGER NOT NULL
+        )""",
+        "CREATE INDEX code_attempts_user ON code_attempts(tg_user_id, at)",
+        """CREATE TABLE dialogs (
+            tg_user_id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            step TEXT NOT NULL,
+            data TEXT NOT NULL DEFAULT '{}',
+            updated_at TEXT NOT NULL
+        )""",
+        "ALTER TABLE people ADD COLUMN checkin_time TEXT",
+        "ALTER TABLE people ADD COLUMN weekly_day INTEGER",
+        "ALTER TABLE people ADD COLUMN weekly_time TEXT",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor_id INTEGER REFERENCES people(id),
+            action TEXT NOT NULL,
+            target TEXT,
+            detail TEXT
+        )""",
+        "CREATE INDEX audit_log_actor ON audit_log(actor_id, at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -28,6 +28,9 @@ class Person:
     supervisor_id: int | None
     quiet_start: str
     quiet_end: str
+    checkin_time: str | None = None
+    weekly_day: int | None = None
+    weekly_time: str | None = None
 
     @property
     def is_staff(self) -> bool:

@@ -8,7 +8,7 @@ from db.models import Person
 
 _COLUMNS = (
     "id, tg_user_id, tg_chat_id, role, display_name, locale, tz, status, consent_at, "
-    "supervisor_id, quiet_start, quiet_end"
+    "supervisor_id, quiet_start, quiet_end, checkin_time, weekly_day, weekly_time"
 )
 
 
@@ -87,6 +87,31 @@ class PeopleRepo:
         self.conn.execute(
             "UPDATE people SET status = ?, status_reason = ? WHERE id = ?",
             (status, reason, person_id),
+        )
+
+    def set_checkin_time(self, person_id: int, local_time: str) -> None:
+        self.conn.execute("UPDATE people SET checkin_time = ? WHERE id = ?", (local_time, person_id))
+
+    def set_weekly(self, person_id: int, day: int, local_time: str) -> None:
+        self.conn.execute("UPDATE people SET weekly_day = ?, weekly_time = ? WHERE id = ?",
+                          (day, local_time, person_id))
+
+    def set_supervisor(self, person_id: int, supervisor_id: int | None) -> None:
+        self.conn.execute("UPDATE people SET supervisor_id = ? WHERE id = ?",
+                          (supervisor_id, person_id))
+
+    def supervised_by(self, supervisor_id: int) -> list[Person]:
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM people WHERE supervisor_id = ? ORDER BY id", (supervisor_id,)
+        ).fetchall()
+        return [Person(**dict(r)) for r in rows]
+
+    def forget(self, person_id: int, *, now: str) -> None:
+        """PIPL: remove personal data, keep the anonymised row so history still adds up."""
+        self.conn.execute(
+            "UPDATE people SET display_name = NULL, tg_user_id = NULL, tg_chat_id = NULL, "
+            "status = 'opted_out', status_reason = 'forgotten', forgotten_at = ? WHERE id = ?",
+            (now, person_id),
         )
 
     def count(self) -> int:

@@ -6,9 +6,12 @@ import sqlite3
 from functools import cached_property
 
 from db.alerts import AlertsRepo
+from db.audit import AuditRepo
 from db.conversations import ConversationsRepo
+from db.dialogs import DialogsRepo
 from db.families import FamiliesRepo
 from db.interactions import InteractionsRepo
+from db.invites import InvitesRepo
 from db.outbox import OutboxRepo
 from db.people import PeopleRepo
 from db.schedules import SchedulesRepo
@@ -45,6 +48,18 @@ class Store:
     @cached_property
     def schedules(self) -> SchedulesRepo:
         return SchedulesRepo(self.conn)
+
+    @cached_property
+    def invites(self) -> InvitesRepo:
+        return InvitesRepo(self.conn)
+
+    @cached_property
+    def dialogs(self) -> DialogsRepo:
+        return DialogsRepo(self.conn)
+
+    @cached_property
+    def audit(self) -> AuditRepo:
+        return AuditRepo(self.conn)
 
     def integrity_ok(self) -> bool:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

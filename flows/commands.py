@@ -6,17 +6,15 @@ from flows.i18n import N_, Translator
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Start or resume KinBridge")),
-    ("help", N_("What I can do for you")),
+    ("menu", N_("What I can do for you")),
+    ("help", N_("Help")),
+    ("settings", N_("Times, quiet hours, time zone")),
+    ("language", N_("中文 / English")),
+    ("stop", N_("Pause all messages")),
+    ("forget", N_("Remove my personal data")),
+    ("cancel", N_("Stop what we are doing")),
 )
 
 
 def command_menu(_: Translator) -> list[tuple[str, str]]:
     return [(name, _(description)) for name, description in COMMANDS]
-
-
-def help_text(_: Translator) -> str:
-    return _(
-        "KinBridge keeps a child's family and village children's director in touch.\n"
-        "/start: start or resume\n"
-        "/help: this message"
-    )

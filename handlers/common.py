@@ -91,13 +91,28 @@ async def send(
     buttons: ButtonRows | None = None,
     person: Person | None = None,
     family_id: int | None = None,
+    anonymous: bool = False,
 ) -> Message:
     """Send a direct reply and log it (outbox messages are logged by the sender instead)."""
     svc = services(context)
     message = await context.bot.send_message(chat_id, text, reply_markup=inline(buttons))
     entry = Interaction(
         at=svc.now_iso(), person_id=person.id if person else None, family_id=family_id,
-        direction="out", kind="text", summary=text, tg_chat_id=chat_id,
+        direction="out", kind="text", summary=None if anonymous else text,
+        tg_chat_id=None if anonymous else chat_id,
+        tg_message_id=None if anonymous else message.message_id,
+    )
+    await svc.db.write(lambda s: s.interactions.add(entry))
+    return message
+
+
+async def send_photo(context: ContextTypes.DEFAULT_TYPE, chat_id: int, png: bytes, *,
+                     person: Person | None = None, caption: str | None = None) -> Message:
+    svc = services(context)
+    message = await context.bot.send_photo(chat_id, photo=png, caption=caption)
+    entry = Interaction(
+        at=svc.now_iso(), person_id=person.id if person else None, family_id=None,
+        direction="out", kind="photo", summary=caption or "photo", tg_chat_id=chat_id,
         tg_message_id=message.message_id,
     )
     await svc.db.write(lambda s: s.interactions.add(entry))

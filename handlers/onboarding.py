@@ -1,23 +1,43 @@
-"""/start: greet people; unknown people get a polite explanation and no data."""
+"""/start: join with an invite code, resume after /stop, or a polite word to strangers."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
+from db.store import Store
+from flows.account import resume
+from flows.i18n import translator
+from flows.joining import begin_join
+from flows.ui import FlowContext, Reply
 from flows.welcome import welcome_back, welcome_unknown
-from handlers.common import current_person, reply, services
+from handlers.flowrun import run_flow
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    person = await current_person(update, context)
-    code = update.effective_user.language_code if update.effective_user else None
-    _ = services(context).translator_for(person, code)
-    if person is None:
-        await reply(update, context, welcome_unknown(_))
-    else:
-        await reply(update, context, welcome_back(_, person))
+    user = update.effective_user
+    if user is None:
+        return
+    code = context.args[0] if context.args else None
+    language = user.language_code
+
+    def flow(store: Store, ctx: FlowContext) -> list[Reply]:
+        if code:
+            return begin_join(store, ctx, tg_user_id=user.id, code=code)
+        person = store.people.by_telegram_user(user.id)
+        if person is None:
+            from flows.i18n import normalize_locale
+
+            return [Reply(welcome_unknown(translator(normalize_locale(language,
+                                                                      ctx.default_locale))))]
+        if person.status in ("paused", "unreachable"):
+            if person.tg_chat_id != user.id:
+                store.people.set_chat(person.id, user.id)
+            return resume(store, ctx, person)
+        return [Reply(welcome_back(translator(person.locale), person))]
+
+    await run_flow(update, context, flow)
 
 
 def register(application: Application) -> None:
-    application.add_handler(CommandHandler("start", start))
+    application.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))

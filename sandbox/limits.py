@@ -51,7 +51,7 @@ class LimitSettings:
     overall_per_s: float = 30.0
     private_per_s: float = 1.0
     # Telegram tolerates short bursts in a private chat (a reply right after a question).
-    private_burst: float = 3.0
+    private_burst: float = 5.0
     group_per_min: int = 20
 
 

@@ -64,9 +64,12 @@ async def test_run_against_the_sandbox_answers_start(sandbox, tmp_path: Path) ->
         sys.executable, str(ROOT / "bot.py"), "run", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
-        sent = await sandbox.client.send(5151, "/start 私人的话")
+        sent = await sandbox.client.send(5151, "/start")
         reply = await sandbox.client.wait_reply(5151, after=sent["message"]["message_id"], wait=20)
         assert "亲情桥" in reply["text"]
+        sent = await sandbox.client.send(5151, "私人的话 13800000000")
+        reply = await sandbox.client.wait_reply(5151, after=sent["message"]["message_id"], wait=20)
+        assert "邀请" in reply["text"]
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), 30)
@@ -74,3 +77,22 @@ async def test_run_against_the_sandbox_answers_start(sandbox, tmp_path: Path) ->
     assert process.returncode == 0, text
     assert "KinBridge is polling" in text
     assert DEFAULT_TOKEN not in text and "私人的话" not in text
+
+
+def test_first_setup_from_the_command_line(tmp_path: Path) -> None:
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    db = tmp_path / "kb.db"
+    qr = tmp_path / "qr.png"
+    result = run_cli("invite-staff", "--role", "caseworker", "--name", "李主任",
+                     "--bot-username", "KinBridgeBot", "--qr", str(qr),
+                     env={"KINBRIDGE_DB": str(db), "KINBRIDGE_LOCALE": "en"})
+    assert result.returncode == 0, result.stderr
+    link = next(w for w in result.stdout.split() if w.startswith("https://t.me/KinBridgeBot?start="))
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.read_bytes())))
+    assert [d.text for d in decoded] == [link]
+    result = run_cli("invite-staff", "--role", "caseworker", env={"KINBRIDGE_DB": str(db)})
+    assert result.returncode == 2 and "--bot-username" in result.stderr

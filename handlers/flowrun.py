@@ -1,0 +1,62 @@
+"""Run a flow in one transaction and show its replies: the only glue between the two."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from db.store import Store
+from flows.ui import FlowContext, Reply
+from handlers.common import send, send_photo, services
+
+log = logging.getLogger(__name__)
+Flow = Callable[[Store, FlowContext], list[Reply]]
+
+
+def flow_context(context: ContextTypes.DEFAULT_TYPE) -> FlowContext:
+    svc = services(context)
+    return FlowContext(now=svc.clock.now(), default_tz=svc.settings.tz,
+                       default_locale=svc.settings.locale,
+                       bot_username=context.bot.username or "KinBridgeBot")
+
+
+async def run_flow(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: Flow) -> None:
+    svc = services(context)
+    ctx = flow_context(context)
+    replies = await svc.db.write(lambda s: flow(s, ctx))
+    for event in ctx.events:
+        if event.startswith("forget_cache:"):
+            value = event.split(":", 1)[1]
+            svc.forget_cached(int(value) if value.lstrip("-").isdigit() else None)
+        elif event == "code_throttled":
+            log.warning("invite code attempts throttled for one chat")
+    from scheduler.jobs import sender_of
+
+    sender = sender_of(context.application)
+    if sender is not None:
+        sender.wake()
+    await render(update, context, replies)
+
+
+async def render(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: list[Reply]) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    person = await services(context).person_by_telegram(update.effective_user.id) \
+        if update.effective_user else None
+    if update.callback_query is not None and update.callback_query.message is not None:
+        # the question was answered: its buttons go, so they cannot be pressed twice
+        try:
+            await update.callback_query.edit_message_reply_markup(None)
+        except BadRequest:
+            pass
+    for reply in replies:
+        target = reply.to_chat or chat.id
+        if reply.photo_png is not None:
+            await send_photo(context, target, reply.photo_png, person=person)
+        await send(context, target, reply.text, buttons=reply.buttons, person=person,
+                   anonymous=reply.anonymous)

@@ -1,0 +1,130 @@
+"""Answers to the current question, whichever exchange a person is in: buttons, typed text, and
+everything else (voice, photos, stickers). Stale or forged buttons get a kind word, nothing more."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from db.dialogs import Dialog
+from db.models import Person
+from db.store import Store
+from flows import account, family_file, joining
+from flows.i18n import normalize_locale, translator
+from flows.invites import ALPHABET, CODE_LENGTH
+from flows.menu import menu
+from flows.ui import FlowContext, Reply
+from flows.welcome import welcome_unknown
+from handlers.flowrun import run_flow
+
+KINDS = {"j": joining.KIND, "f": family_file.KIND, "s": account.SETTINGS, "x": account.FORGET}
+MAX_TEXT = 4096
+
+
+def _dispatch(store: Store, ctx: FlowContext, dialog: Dialog, person: Person | None, *,
+              chat_id: int, first_name: str | None, value: str | None,
+              text: str | None) -> list[Reply] | None:
+    if dialog.kind == joining.KIND:
+        return joining.answer_join(store, ctx, dialog, chat_id=chat_id, first_name=first_name,
+                                   value=value, text=text)
+    if person is None or person.status == "opted_out":
+        store.dialogs.end(dialog.tg_user_id)
+        return None
+    if dialog.kind == family_file.KIND and person.is_staff:
+        return family_file.answer_family(store, ctx, person, dialog, value=value, text=text)
+    if dialog.kind == account.SETTINGS:
+        return account.answer_settings(store, ctx, person, dialog, value=value, text=text)
+    if dialog.kind == account.FORGET:
+        return account.answer_forget(store, ctx, person, dialog, value=value, text=text)
+    store.dialogs.end(dialog.tg_user_id)
+    return None
+
+
+def _locale(person: Person | None, update: Update, ctx: FlowContext) -> str:
+    if person is not None:
+        return person.locale
+    code = update.effective_user.language_code if update.effective_user else None
+    return normalize_locale(code, ctx.default_locale)
+
+
+def _is_code(text: str) -> bool:
+    cleaned = text.strip().upper()
+    return len(cleaned) == CODE_LENGTH and all(c in ALPHABET for c in cleaned)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return
+    await query.answer()
+    data = (query.data or "")[:64]
+    prefix, _sep, rest = data.partition(":")
+    step, _sep, value = rest.partition(":")
+    chat_id = update.effective_chat.id if update.effective_chat else user.id
+
+    def flow(store: Store, ctx: FlowContext) -> list[Reply]:
+        person = store.people.by_telegram_user(user.id)
+        if prefix == "f" and step == "invite" and person is not None and person.is_staff \
+                and value.isdigit():
+            return family_file.begin_invite(store, ctx, person, user.id, int(value))
+        dialog = store.dialogs.get(user.id)
+        if dialog is not None and dialog.kind == KINDS.get(prefix) and dialog.step == step:
+            replies = _dispatch(store, ctx, dialog, person, chat_id=chat_id,
+                                first_name=user.first_name, value=value, text=None)
+            if replies is not None:
+                return replies
+        _ = translator(_locale(person, update, ctx))
+        if person is None and dialog is None:
+            return [Reply(welcome_unknown(_))]
+        return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+
+    await run_flow(update, context, flow)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    text = (message.text or message.caption or "")[:MAX_TEXT]
+    is_text = message.text is not None
+
+    def flow(store: Store, ctx: FlowContext) -> list[Reply]:
+        person = store.people.by_telegram_user(user.id)
+        dialog = store.dialogs.get(user.id)
+        if dialog is not None:
+            replies = _dispatch(store, ctx, dialog, person, chat_id=message.chat_id,
+                                first_name=user.first_name, value=None,
+                                text=text if is_text else None)
+            if replies is not None:
+                return replies
+        _ = translator(_locale(person, update, ctx))
+        if person is None or person.status == "opted_out":
+            if is_text and _is_code(text):
+                return joining.begin_join(store, ctx, tg_user_id=user.id, code=text.strip().upper())
+            return [Reply(welcome_unknown(_))]
+        note = _("I did not quite understand. Here is what I can do:") if is_text else \
+            _("Thank you! I can only read text and buttons here for now. Here is what I can do:")
+        return [Reply(note), menu(_, person)]
+
+    await run_flow(update, context, flow)
+
+
+async def in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Never discuss a family in a group: point to the private chat, share nothing."""
+    def flow(store: Store, ctx: FlowContext) -> list[Reply]:
+        _ = translator(ctx.default_locale)
+        return [Reply(_("Please talk to me in a private chat: family matters are not discussed "
+                        "in groups."))]
+    await run_flow(update, context, flow)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CallbackQueryHandler(on_button, pattern=r"^[jfsx]:"))
+    application.add_handler(CallbackQueryHandler(on_button))  # anything else: stale or forged
+    private = filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.COMMAND,
+                                           on_text))
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, in_group))
+    application.add_handler(MessageHandler(private & filters.COMMAND, on_text))

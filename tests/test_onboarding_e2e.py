@@ -1,0 +1,211 @@
+"""Onboarding end to end over the sandbox: staff set-up, a family file, invites, joining."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from tests.conftest import BotHandle, SandboxHandle
+
+ADMIN, SUPERVISOR, CASEWORKER, OTHER_CW, GRANDMA, FATHER, STRANGER = (
+    9001, 3001, 3002, 3003, 3101, 3102, 3999)
+LINK = re.compile(r"https://t\.me/\S+\?start=([A-Z0-9]+)")
+
+
+class Person:
+    """A simulated person in the sandbox: say something, press a button, read the answer."""
+
+    def __init__(self, sandbox: SandboxHandle, user_id: int, name: str,
+                 language_code: str | None = "zh-hans") -> None:
+        self.client = sandbox.client
+        self.user_id = user_id
+        self.name = name
+        self.language_code = language_code
+        self.last_seen = 0
+
+    async def say(self, text: str, expect: int = 1) -> list[dict[str, Any]]:
+        extra = {"first_name": self.name}
+        if self.language_code:
+            extra["language_code"] = self.language_code
+        await self.client.send(self.user_id, text, **extra)
+        return await self.read(expect)
+
+    async def read(self, expect: int = 1) -> list[dict[str, Any]]:
+        found = await self.client.bot_messages(self.user_id, after=self.last_seen, wait=10,
+                                               min_bot=expect)
+        if found:
+            self.last_seen = max(m["message_id"] for m in await self.client.messages(self.user_id))
+        return found
+
+    async def press(self, message: dict[str, Any], label_part: str, expect: int = 1) -> list[dict[str, Any]]:
+        for row in message["reply_markup"]["inline_keyboard"]:
+            for button in row:
+                if label_part in button["text"]:
+                    await self.client.press(self.user_id, message["message_id"], button["callback_data"])
+                    return await self.read(expect)
+        raise AssertionError(f"no button {label_part!r} in {message['reply_markup']}")
+
+    async def read_until(self, needle: str, tries: int = 5) -> str:
+        """Messages can interleave with notices from the outbox: read until one has ``needle``."""
+        seen = []
+        for _ in range(tries):
+            for message in await self.read():
+                text = message.get("text") or message.get("caption") or ""
+                if needle in text:
+                    return text
+                seen.append(text)
+        raise AssertionError(f"no message with {needle!r} in {seen}")
+
+    @staticmethod
+    def texts(messages: list[dict[str, Any]]) -> str:
+        return "\n".join(m.get("text") or m.get("caption") or "" for m in messages)
+
+
+def code_in(messages: list[dict[str, Any]]) -> str:
+    for m in messages:
+        found = LINK.search(m.get("text") or "")
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no invitation link in {messages}")
+
+
+async def join(person: Person, code: str, *, relation_check: str, time_label: str | None = None,
+               day_label: str | None = None, hour: str | None = None) -> str:
+    replies = await person.say(f"/start {code}", expect=2)
+    assert "亲情桥" in replies[0]["text"]
+    consent = replies[-1]
+    replies = await person.press(consent, "是")
+    replies = await person.press(replies[-1], "中文")
+    assert relation_check in replies[-1]["text"], replies[-1]["text"]
+    replies = await person.press(replies[-1], "是")
+    if time_label:
+        replies = await person.press(replies[-1], time_label)
+    else:
+        replies = await person.press(replies[-1], day_label or "")
+        replies = await person.press(replies[-1], hour or "")
+    return person.texts(replies)
+
+
+async def test_staff_family_invites_and_joining(bot: BotHandle, sandbox: SandboxHandle) -> None:
+    admin = Person(sandbox, ADMIN, "管理员")
+    supervisor = Person(sandbox, SUPERVISOR, "王督导")
+    caseworker = Person(sandbox, CASEWORKER, "李主任")
+
+    # admin -> supervisor
+    replies = await admin.say("/invite_staff supervisor 王督导", expect=2)
+    assert replies[0].get("photo"), "the invitation comes with a QR code"
+    replies = await supervisor.say(f"/start {code_in(replies)}", expect=2)
+    replies = await supervisor.press(replies[-1], "是")
+    replies = await supervisor.press(replies[-1], "中文")
+    assert "督导" in supervisor.texts(replies)
+
+    # supervisor -> caseworker (assigned to that supervisor)
+    replies = await supervisor.say("/invite_staff caseworker 李主任", expect=2)
+    replies = await caseworker.say(f"/start {code_in(replies)}", expect=2)
+    replies = await caseworker.press(replies[-1], "是")
+    await caseworker.press(replies[-1], "中文")
+    cw = await bot.db.read(lambda s: s.people.by_telegram_user(CASEWORKER))
+    sv = await bot.db.read(lambda s: s.people.by_telegram_user(SUPERVISOR))
+    assert cw is not None and sv is not None and cw.role == "caseworker" and cw.supervisor_id == sv.id
+
+    # a family file with one child, typed answers
+    replies = await caseworker.say("/newfamily", expect=2)
+    await caseworker.say("青山村")
+    await caseworker.say("小明")
+    await caseworker.say("2016年3月")
+    await caseworker.say("青山小学 三年级")
+    replies = await caseworker.say("-")
+    replies = await caseworker.press(replies[-1], "否")  # no more children
+    replies = await caseworker.press(replies[-1], "是", expect=2)  # consent obtained in person
+    assert "#" in replies[0]["text"]
+    family = await bot.db.read(lambda s: s.families.get(1))
+    assert family is not None and family.caseworker_id == cw.id and family.village == "青山村"
+    children = await bot.db.read(lambda s: s.families.children(1))
+    assert [(c.name, c.birth_month) for c in children] == [("小明", "2016-03")]
+
+    # invite a grandmother and a father
+    replies = await caseworker.press(replies[-1], "奶奶")
+    replies = await caseworker.say("王奶奶", expect=3)
+    grandma_code = code_in(replies)
+    assert any(m.get("photo") for m in replies)
+    replies = await caseworker.press(replies[-1], "爸爸")
+    replies = await caseworker.say("小明爸爸", expect=3)
+    father_code = code_in(replies)
+    await caseworker.press(replies[-1], "邀请完了")
+
+    grandma = Person(sandbox, GRANDMA, "奶奶")
+    done = await join(grandma, grandma_code, relation_check="小明", time_label="早上")
+    assert "谢谢" in done
+    father = Person(sandbox, FATHER, "爸爸")  # types every answer instead of pressing
+    replies = await father.say(f"/start {father_code}", expect=2)
+    replies = await father.say("随便说说")  # not an answer: asked again, kindly
+    assert "没看懂" in replies[0]["text"] and replies[0]["reply_markup"]
+    replies = await father.say("１")  # full-width digit for "yes"
+    replies = await father.say("中文")
+    assert "爸爸" in replies[0]["text"]
+    replies = await father.say("对")
+    replies = await father.say("周日")
+    replies = await father.say("20")
+    assert "每周" in replies[0]["text"]
+
+    g = await bot.db.read(lambda s: s.people.by_telegram_user(GRANDMA))
+    f = await bot.db.read(lambda s: s.people.by_telegram_user(FATHER))
+    assert g is not None and g.role == "guardian" and g.checkin_time == "08:00" and g.consent_at
+    assert f is not None and f.role == "parent" and (f.weekly_day, f.weekly_time) == (7, "20:00")
+    members = await bot.db.read(lambda s: s.families.members(1))
+    assert {m.relation for m in members} == {"grandmother", "father"}
+
+    # the same code again: used
+    other = Person(sandbox, 3555, "someone")
+    replies = await other.say(f"/start {grandma_code}")
+    assert "已经被使用" in replies[0]["text"]
+
+    # the caseworker sees the family file; another caseworker cannot
+    await caseworker.client.send(CASEWORKER, "/family 1")
+    summary = await caseworker.read_until("👧")
+    assert "小明" in summary and "王奶奶" in summary
+    await bot.db.write(lambda s: s.people.add(role="caseworker", now="x", display_name="别村",
+                                               tg_user_id=OTHER_CW, tg_chat_id=OTHER_CW))
+    bot.services.forget_cached()
+    intruder = Person(sandbox, OTHER_CW, "别村")
+    replies = await intruder.say("/family 1")
+    assert "小明" not in replies[0]["text"] and "不能" in replies[0]["text"]
+    audit = await bot.db.read(lambda s: s.audit.actions())
+    assert any(a[1] == "family_view_refused" for a in audit)
+
+
+async def test_wrong_expired_codes_and_throttling(bot: BotHandle, sandbox: SandboxHandle) -> None:
+    from datetime import timedelta
+
+    from flows.invites import create_invite
+
+    stranger = Person(sandbox, STRANGER, "陌生人")
+    replies = await stranger.say("/start ABCDEFGHJKLM")
+    assert "找不到" in replies[0]["text"]
+    now = bot.clock.now()
+    expired = await bot.db.write(lambda s: create_invite(
+        s, now=now - timedelta(days=20), kind="family", role="guardian", created_by=None,
+        family_id=None, relation="grandmother"))
+    replies = await stranger.say(f"/start {expired}")
+    assert "过期" in replies[0]["text"]
+    for _ in range(8):
+        replies = await stranger.say("/start WRONGWRONG23")
+    assert "太多" in replies[0]["text"]  # throttled before the tenth
+    # even a valid code is refused while throttled
+    fresh = await bot.db.write(lambda s: create_invite(
+        s, now=now, kind="staff", role="caseworker", created_by=None))
+    replies = await stranger.say(f"/start {fresh}")
+    assert "太多" in replies[0]["text"]
+    assert await bot.db.read(lambda s: s.people.by_telegram_user(STRANGER)) is None
+
+
+async def test_qr_code_decodes_to_the_deep_link() -> None:
+    import zxingcpp
+    from PIL import Image
+
+    from flows.invites import deep_link, new_code, qr_png
+
+    link = deep_link("KinBridgeSandboxBot", new_code())
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png(link))))
+    assert [d.text for d in decoded] == [link]
