@@ -21,7 +21,9 @@ from flows.ui import FlowContext, Option, Reply, match_choice, option_buttons
 
 KIND = "family"
 PREFIX = "f:"
-TEXT_STEPS = {"village", "child_name", "birth_month", "school", "note", "invitee_name"}
+TEXT_STEPS = {"village", "child_name", "birth_month", "school", "note", "invitee_name",
+              "edit_village"}
+CADENCES = ("daily", "thrice_weekly", "weekly")
 SKIP_WORDS = {"-", "跳过", "无", "没有", "skip", "none", "no"}
 MAX_FIELD = 200
 
@@ -57,6 +59,7 @@ def _prompt(_: Translator, step: str) -> Reply:
         "school": _("School and grade? For example 青山小学 三年级. Send - to skip."),
         "note": _("One short note about the child for the file? Send - to skip."),
         "invitee_name": _("What is their name (as the family calls them, e.g. 王奶奶)?"),
+        "edit_village": _("The new village name?"),
     }
     if step in texts:
         return Reply(texts[step])
@@ -70,7 +73,37 @@ def _prompt(_: Translator, step: str) -> Reply:
     if step == "relation":
         return Reply(_("Whom shall I invite to this family?"),
                      option_buttons(f"{PREFIX}{step}:", relation_options(_), per_row=2))
+    if step == "cadence":
+        return Reply(_("How often should the guardians be asked about the child?"),
+                     option_buttons(f"{PREFIX}{step}:", cadence_options(_)))
     raise ValueError(step)
+
+
+def cadence_options(_: Translator) -> list[Option]:
+    return [Option("daily", _("Every day"), ("每天",)),
+            Option("thrice_weekly", _("Three times a week"), ("每周三次",)),
+            Option("weekly", _("Once a week"), ("每周一次",))]
+
+
+EDITS = {"village": "edit_village", "child": "child_name", "cadence": "cadence"}
+
+
+def begin_edit(store: Store, ctx: FlowContext, person: Person, tg_user_id: int, family_id: int,
+               what: str) -> list[Reply]:
+    _ = translator(person.locale)
+    if what not in EDITS or not may_manage_family(store, person, family_id):
+        return [Reply(_("You cannot open this family."))]
+    store.dialogs.put(tg_user_id, KIND, EDITS[what], {"family_id": family_id, "edit": True},
+                      now=to_iso(ctx.now))
+    return [_prompt(_, EDITS[what])]
+
+
+def _edited(store: Store, ctx: FlowContext, person: Person, tg_user_id: int, family_id: int,
+            change: str) -> list[Reply]:
+    store.dialogs.end(tg_user_id)
+    store.audit.add(at=to_iso(ctx.now), actor_id=person.id, action="family_edit",
+                    target=f"family:{family_id}", detail=change)
+    return family_summary(store, ctx, person, family_id)
 
 
 def begin_new_family(store: Store, ctx: FlowContext, person: Person, tg_user_id: int) -> list[Reply]:
@@ -112,6 +145,13 @@ def answer_family(store: Store, ctx: FlowContext, person: Person, dialog: Dialog
         if step == "village":
             data["village"] = answer
             return go("child_name")
+        if step == "edit_village":
+            family_id = int(data["family_id"])  # type: ignore[call-overload]
+            if not may_manage_family(store, person, family_id):
+                store.dialogs.end(dialog.tg_user_id)
+                return [Reply(_("You cannot open this family."))]
+            store.conn.execute("UPDATE families SET village = ? WHERE id = ?", (answer, family_id))
+            return _edited(store, ctx, person, dialog.tg_user_id, family_id, "village")
         if step == "child_name":
             data["current"] = {"name": answer}
             return go("birth_month")
@@ -127,12 +167,20 @@ def answer_family(store: Store, ctx: FlowContext, person: Person, dialog: Dialog
             return go("note")
         if step == "note":
             data["current"]["notes"] = None if skipped else answer  # type: ignore[index]
+            if data.get("edit"):
+                family_id = int(data["family_id"])  # type: ignore[call-overload]
+                if not may_manage_family(store, person, family_id):
+                    store.dialogs.end(dialog.tg_user_id)
+                    return [Reply(_("You cannot open this family."))]
+                store.families.add_child(family_id, now=now, **data.pop("current"))  # type: ignore[arg-type]
+                return _edited(store, ctx, person, dialog.tg_user_id, family_id, "child added")
             data["children"] = [*data.get("children", []), data.pop("current")]  # type: ignore[list-item]
             return go("more_children")
         if step == "invitee_name":
             return _make_invite(store, ctx, person, dialog, data, answer, _)
 
-    options = relation_options(_) if step == "relation" else yes_no(_)
+    options = relation_options(_) if step == "relation" else \
+        cadence_options(_) if step == "cadence" else yes_no(_)
     chosen = next((o for o in options if o.value == value), None) if value is not None else \
         match_choice(text or "", options)
     if chosen is None:
@@ -141,6 +189,13 @@ def answer_family(store: Store, ctx: FlowContext, person: Person, dialog: Dialog
         return [again, _prompt(_, step)]
     if step == "more_children":
         return go("child_name") if chosen.value == "y" else go("consent")
+    if step == "cadence":
+        family_id = int(data["family_id"])  # type: ignore[call-overload]
+        if not may_manage_family(store, person, family_id):
+            store.dialogs.end(dialog.tg_user_id)
+            return [Reply(_("You cannot open this family."))]
+        store.conn.execute("UPDATE families SET cadence = ? WHERE id = ?", (chosen.value, family_id))
+        return _edited(store, ctx, person, dialog.tg_user_id, family_id, f"cadence {chosen.value}")
     if step == "consent":
         if chosen.value != "y":
             store.dialogs.end(dialog.tg_user_id)
@@ -196,7 +251,9 @@ def family_summary(store: Store, ctx: FlowContext, person: Person, family_id: in
         return [Reply(_("You cannot open this family."))]
     store.audit.add(at=to_iso(ctx.now), actor_id=person.id, action="family_view",
                     target=f"family:{family_id}")
-    lines = [_("Family #%(id)s, %(village)s", id=family.id, village=family.village)]
+    cadence = next(o.label for o in cadence_options(_) if o.value == family.cadence)
+    lines = [_("Family #%(id)s, %(village)s", id=family.id, village=family.village),
+             _("Check-ins: %(cadence)s", cadence=cadence)]
     for child in store.families.children(family_id):
         details = " ".join(x for x in (child.birth_month, child.school, child.grade) if x)
         lines.append(f"👧 {child.name} {details}".rstrip())
@@ -207,5 +264,8 @@ def family_summary(store: Store, ctx: FlowContext, person: Person, family_id: in
     pending = store.invites.pending_for_family(family_id, to_iso(ctx.now))
     if pending:
         lines.append(_("Invitations not yet used: %(n)s", n=len(pending)))
-    buttons = [[(_("➕ Invite someone"), f"{PREFIX}invite:{family_id}")]]
+    buttons = [[(_("➕ Invite someone"), f"{PREFIX}invite:{family_id}"),
+                (_("👧 Add a child"), f"{PREFIX}edit:{family_id}:child")],
+               [(_("🔁 Check-in cadence"), f"{PREFIX}edit:{family_id}:cadence"),
+                (_("✏️ Village"), f"{PREFIX}edit:{family_id}:village")]]
     return [Reply("\n".join(lines), buttons)]

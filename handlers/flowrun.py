@@ -44,18 +44,24 @@ async def run_flow(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: Flo
 
 async def render(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: list[Reply]) -> None:
     chat = update.effective_chat
+    user = update.effective_user
     if chat is None:
         return
-    person = await services(context).person_by_telegram(update.effective_user.id) \
-        if update.effective_user else None
-    if update.callback_query is not None and update.callback_query.message is not None:
-        # the question was answered: its buttons go, so they cannot be pressed twice
-        try:
-            await update.callback_query.edit_message_reply_markup(None)
-        except BadRequest:
-            pass
+    person = await services(context).person_by_telegram(user.id) if user else None
+    query = update.callback_query
+    home = chat.id
+    if query is not None and user is not None:
+        # a button press is answered in the presser's own chat, whatever message it names
+        home = user.id
+        message = query.message
+        if message is not None and message.chat.id == user.id:
+            # the question was answered: its buttons go, so they cannot be pressed twice
+            try:
+                await query.edit_message_reply_markup(None)
+            except BadRequest:
+                pass
     for reply in replies:
-        target = reply.to_chat or chat.id
+        target = reply.to_chat or home
         if reply.photo_png is not None:
             await send_photo(context, target, reply.photo_png, person=person)
         await send(context, target, reply.text, buttons=reply.buttons, person=person,

@@ -68,6 +68,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if prefix == "f" and step == "invite" and person is not None and person.is_staff \
                 and value.isdigit():
             return family_file.begin_invite(store, ctx, person, user.id, int(value))
+        family_ref, _sep, what = value.partition(":")
+        if prefix == "f" and step == "edit" and person is not None and person.is_staff \
+                and family_ref.isdigit():
+            return family_file.begin_edit(store, ctx, person, user.id, int(family_ref), what)
         dialog = store.dialogs.get(user.id)
         if dialog is not None and dialog.kind == KINDS.get(prefix) and dialog.step == step:
             replies = _dispatch(store, ctx, dialog, person, chat_id=chat_id,

@@ -209,3 +209,67 @@ async def test_qr_code_decodes_to_the_deep_link() -> None:
     link = deep_link("KinBridgeSandboxBot", new_code())
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png(link))))
     assert [d.text for d in decoded] == [link]
+
+
+async def test_family_file_is_editable(bot: BotHandle, sandbox: SandboxHandle) -> None:
+    from flows.demo_village import seed_demo_village
+
+    now = bot.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    family_id = await bot.db.write(lambda s: seed_demo_village(s, now=now))
+    bot.services.forget_cached()
+    caseworker = Person(sandbox, 2001, "李主任")
+    await caseworker.client.send(2001, f"/family {family_id}")
+    await caseworker.read_until("👧")
+    summary = (await caseworker.client.bot_messages(2001))[-1]
+    replies = await caseworker.press(summary, "询问频率")
+    replies = await caseworker.press(replies[-1], "每周三次")
+    assert "每周三次" in replies[-1]["text"]
+    replies = await caseworker.press(replies[-1], "添加孩子")
+    await caseworker.say("小红")
+    await caseworker.say("2019-07")
+    await caseworker.say("-")
+    replies = await caseworker.say("-")
+    assert "小红" in replies[-1]["text"]
+    replies = await caseworker.press(replies[-1], "修改村名")
+    replies = await caseworker.say("绿水村")
+    assert "绿水村" in replies[-1]["text"]
+    family = await bot.db.read(lambda s: s.families.get(family_id))
+    assert family is not None and (family.village, family.cadence) == ("绿水村", "thrice_weekly")
+    assert [c.name for c in await bot.db.read(lambda s: s.families.children(family_id))] == ["小明", "小红"]
+    # a parent pressing the same edit button is refused
+    father = Person(sandbox, 1002, "爸爸")
+    await sandbox.client.user(1002, "爸爸")
+    await sandbox.client.press(1002, summary["message_id"], f"f:edit:{family_id}:village", chat_id=2001)
+    replies = await father.read()
+    assert "失效" in replies[0]["text"]
+
+
+async def test_one_grandmother_two_families_and_assign(bot: BotHandle, sandbox: SandboxHandle) -> None:
+    from flows.invites import create_invite
+    from flows.staff import assign_supervisor
+    from flows.ui import FlowContext
+    from tests.helpers import add_family
+
+    ids = await bot.db.write(add_family)
+    second = await bot.db.write(lambda s: s.families.add(village="青山村", now="x",
+                                                          caseworker_id=ids["caseworker"]))
+    await bot.db.write(lambda s: s.families.add_child(second, name="小芳", now="x"))
+    now = bot.clock.now()
+    code = await bot.db.write(lambda s: create_invite(
+        s, now=now, kind="family", role="guardian", created_by=ids["caseworker"],
+        family_id=second, relation="grandmother"))
+    grandma = Person(sandbox, 101, "奶奶")  # already in the first family
+    done = await join(grandma, code, relation_check="小芳", time_label="晚上")
+    assert "谢谢" in done
+    memberships = await bot.db.read(lambda s: s.families.memberships_of(ids["guardian"]))
+    assert sorted(m.family_id for m in memberships) == [ids["family"], second]
+    # an admin assigns the caseworker to a supervisor; a non-admin may not
+    sv = await bot.db.write(lambda s: s.people.add(role="supervisor", now="x", display_name="王督导"))
+    ctx = FlowContext(now=now, default_tz="Asia/Shanghai", default_locale="zh_CN", bot_username="b")
+    caseworker = await bot.db.read(lambda s: s.people.get(ids["caseworker"]))
+    refused = await bot.db.write(lambda s: assign_supervisor(s, ctx, caseworker, ids["caseworker"], sv))
+    assert "管理员" in refused[0].text
+    admin = await bot.db.read(lambda s: s.people.by_telegram_user(9001))
+    await bot.db.write(lambda s: assign_supervisor(s, ctx, admin, ids["caseworker"], sv))
+    family = await bot.db.read(lambda s: s.families.get(ids["family"]))
+    assert family is not None and family.supervisor_id == sv
