@@ -45,14 +45,16 @@ async def run_demo(settings: Settings, *, port: int = 8080, fresh_db: bool = Tru
     for person in DEMO_PEOPLE:
         sandbox.world.user(person.tg_user_id, person.name, "zh-hans")
 
-    print(f"\nKinBridge demo is running. Sandbox: {base}/  (Ctrl-C stops everything)")
-    print("Demo village 青山村 (Telegram user ids for the sandbox client API):")
+    send = f"curl -s {base}/sandbox/send -d"
+    print(f"\nKinBridge demo is running. Sandbox Bot API: {base}/  (Ctrl-C stops everything)")
+    print("Demo village 青山村 (Telegram user ids to play them through the sandbox):")
     for person in DEMO_PEOPLE:
         print(f"  {person.tg_user_id}  {person.name:<4} {person.description}")
-    print("Try this:\n"
-          f"  1. as 奶奶:    curl -s {base}/sandbox/send -d '{{\"user_id\":1001,\"text\":\"/start\"}}'\n"
-          f"  2. read her chat: curl -s {base}/sandbox/chats/1001/messages\n"
-          "  3. as an unknown person (any other user_id), /start gets a polite explanation.\n",
+    print("Try this (each reply appears in the person's chat: "
+          f"curl -s {base}/sandbox/chats/<id>/messages):\n"
+          f"  1. as 李主任, open the family file:  {send} '{{\"user_id\":2001,\"text\":\"/family 1\"}}'\n"
+          f"  2. as 李主任, start a new one:        {send} '{{\"user_id\":2001,\"text\":\"/newfamily\"}}'\n"
+          f"  3. as 奶奶, see what she can do:     {send} '{{\"user_id\":1001,\"text\":\"/menu\"}}'\n",
           flush=True)
     stop = asyncio.Event()
     try:
