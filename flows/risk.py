@@ -1,0 +1,147 @@
+"""The risk engine: pure, table-driven rules over a family's recent check-ins, and
+Chinese-aware keyword matching on free text. Each finding is (rule, severity, evidence).
+
+No I/O here: callers pass the history and the text; raising alerts (one per situation) is
+``flows.alerts.raise_alert``'s job.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+
+from flows.i18n import LOCALES_DIR, SUPPORTED_LOCALES
+
+SEVERITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
+
+
+@dataclass(frozen=True)
+class CheckinRecord:
+    """One completed (or missed) check-in, as plain values."""
+
+    day: date
+    mood: str | None = None  # happy | neutral | sad
+    health: str | None = None  # well | unwell | injured
+    school: str | None = None  # went | missed | holiday
+    eating_sleeping: str | None = None  # normal | not_normal
+    worry: bool = False
+    worry_text: str | None = None
+    missed: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    evidence: str
+
+
+# ---- keyword matching -------------------------------------------------------------------
+def normalise_text(text: str) -> str:
+    """Full-width -> half-width (NFKC), lower case, drop spaces, punctuation, symbols and
+    invisible characters, so "想 死！", "想死" and "ＳＵＩＣＩＤＥ" match their terms."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in ("Z", "P", "S", "C"))
+
+
+@dataclass(frozen=True)
+class TermClass:
+    name: str
+    severity: str
+    variants: tuple[str, ...]  # normalised
+
+
+@cache
+def lexicon(locale: str) -> tuple[TermClass, ...]:
+    path = Path(LOCALES_DIR) / locale / "risk_terms.toml"
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    classes = []
+    for item in data["classes"]:
+        if item["severity"] not in SEVERITY_ORDER:
+            raise ValueError(f"{path}: unknown severity {item['severity']!r}")
+        variants = tuple(sorted({normalise_text(v) for v in item["variants"]} - {""},
+                                key=len, reverse=True))
+        classes.append(TermClass(item["name"], item["severity"], variants))
+    return tuple(classes)
+
+
+def match_terms(text: str, locales: Sequence[str] = SUPPORTED_LOCALES) -> list[Finding]:
+    """Every term class found in ``text`` (all languages by default: people mix them)."""
+    haystack = normalise_text(text)
+    if not haystack:
+        return []
+    found: dict[str, Finding] = {}
+    for locale in locales:
+        for term_class in lexicon(locale):
+            if term_class.name in found:
+                continue
+            for variant in term_class.variants:
+                if variant in haystack:
+                    found[term_class.name] = Finding(f"keyword_{term_class.name}",
+                                                     term_class.severity, variant)
+                    break
+    return sorted(found.values(), key=lambda f: SEVERITY_ORDER[f.severity])
+
+
+# ---- rules over the history -------------------------------------------------------------
+Rule = Callable[[Sequence[CheckinRecord], date], Finding | None]
+
+
+def sad_streak(history: Sequence[CheckinRecord], today: date) -> Finding | None:
+    answered = [r for r in history if not r.missed and r.mood is not None][:3]
+    if len(answered) == 3 and all(r.mood == "sad" for r in answered):
+        return Finding("sad_streak", "high", "sad at the last 3 check-ins")
+    return None
+
+
+def unwell_or_injured(history: Sequence[CheckinRecord], today: date) -> Finding | None:
+    latest = next((r for r in history if not r.missed), None)
+    if latest is None or latest.day != today:
+        return None
+    if latest.health == "injured":
+        return Finding("injured", "high", "injured today")
+    if latest.health == "unwell":
+        return Finding("unwell", "normal", "unwell today")
+    return None
+
+
+def missed_school(history: Sequence[CheckinRecord], today: date) -> Finding | None:
+    week = [r for r in history if today - r.day < timedelta(days=7) and r.school == "missed"]
+    if len(week) >= 2:
+        return Finding("missed_school", "high", f"missed school {len(week)} times this week")
+    return None
+
+
+def silence(history: Sequence[CheckinRecord], today: date) -> Finding | None:
+    answered = [r for r in history if not r.missed]
+    if not answered:
+        return None
+    gap = (today - answered[0].day).days
+    if gap >= 7:
+        return Finding("silence", "high", f"no check-in for {gap} days")
+    return None
+
+
+def worrying_answer(history: Sequence[CheckinRecord], today: date) -> Finding | None:
+    latest = next((r for r in history if not r.missed), None)
+    if latest is None or latest.day != today or not latest.worry:
+        return None
+    return Finding("worry", "normal", (latest.worry_text or "worry reported")[:200])
+
+
+RULES: tuple[Rule, ...] = (sad_streak, unwell_or_injured, missed_school, silence, worrying_answer)
+
+
+def evaluate(history: Sequence[CheckinRecord], today: date,
+             text: str | None = None) -> list[Finding]:
+    """All findings for a family today; ``history`` is newest first."""
+    findings = [f for rule in RULES if (f := rule(history, today)) is not None]
+    if text:
+        findings += match_terms(text)
+    return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
