@@ -20,7 +20,7 @@ from flows.labels import (
     weekly_time_options,
     yes_no,
 )
-from flows.ui import FlowContext, Option, Reply, match_choice, option_buttons
+from flows.ui import FlowContext, Option, Reply, option_buttons, pick
 
 SETTINGS = "settings"
 FORGET = "forget"
@@ -91,8 +91,7 @@ def answer_settings(store: Store, ctx: FlowContext, person: Person, dialog: Dial
     _ = translator(person.locale)
     step = dialog.step
     options = _options(_, step, person)
-    chosen = next((o for o in options if o.value == value), None) if value is not None else \
-        match_choice(text or "", options)
+    chosen = pick(options, value, text)
     if chosen is None and step == "tz" and text:
         chosen = _typed_zone(text)
     if chosen is None:
@@ -162,8 +161,7 @@ def answer_forget(store: Store, ctx: FlowContext, person: Person, dialog: Dialog
                   value: str | None = None, text: str | None = None) -> list[Reply]:
     _ = translator(person.locale)
     options = yes_no(_)
-    chosen = next((o for o in options if o.value == value), None) if value is not None else \
-        match_choice(text or "", options)
+    chosen = pick(options, value, text)
     if chosen is None:
         return [Reply(_("Please press Yes or No."),
                       option_buttons(f"{FORGET_PREFIX}confirm:", options, per_row=2))]

@@ -17,7 +17,7 @@ from flows.clock import to_iso
 from flows.i18n import Translator, translator
 from flows.invites import create_invite, deep_link, qr_png
 from flows.labels import RELATION_LABELS, RELATION_ROLE, relation_label, yes_no
-from flows.ui import FlowContext, Option, Reply, match_choice, option_buttons
+from flows.ui import FlowContext, Option, Reply, option_buttons, pick
 
 KIND = "family"
 PREFIX = "f:"
@@ -181,8 +181,7 @@ def answer_family(store: Store, ctx: FlowContext, person: Person, dialog: Dialog
 
     options = relation_options(_) if step == "relation" else \
         cadence_options(_) if step == "cadence" else yes_no(_)
-    chosen = next((o for o in options if o.value == value), None) if value is not None else \
-        match_choice(text or "", options)
+    chosen = pick(options, value, text)
     if chosen is None:
         again = Reply(_("Sorry, I did not understand. Please press one of the buttons, or type "
                         "its number."))

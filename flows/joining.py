@@ -22,7 +22,7 @@ from flows.labels import (
     weekly_time_options,
     yes_no,
 )
-from flows.ui import FlowContext, Option, Reply, match_choice, option_buttons
+from flows.ui import FlowContext, Option, Reply, option_buttons, pick
 
 KIND = "join"
 PREFIX = "j:"
@@ -116,8 +116,7 @@ def answer_join(store: Store, ctx: FlowContext, dialog: Dialog, *, chat_id: int,
     _ = translator(str(data.get("locale") or ctx.default_locale))
     step = dialog.step
     __, options = _question(_, step, data, store)
-    chosen = next((o for o in options if o.value == value), None) if value is not None else \
-        match_choice(text or "", options)
+    chosen = pick(options, value, text)
     if chosen is None:
         return [_ask(_, step, data, store, again=True)]
     now = to_iso(ctx.now)

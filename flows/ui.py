@@ -59,6 +59,13 @@ def match_choice(text: str, options: list[Option]) -> Option | None:
     return None
 
 
+def pick(options: list[Option], value: str | None, text: str | None) -> Option | None:
+    """The option a person chose: by a pressed button's value, else by what they typed."""
+    if value is not None:
+        return next((o for o in options if o.value == value), None)
+    return match_choice(text or "", options)
+
+
 def option_buttons(prefix: str, options: list[Option], per_row: int = 1,
                    numbered: bool = True) -> Buttons:
     rows: Buttons = []
