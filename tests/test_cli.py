@@ -96,3 +96,24 @@ def test_first_setup_from_the_command_line(tmp_path: Path) -> None:
     assert [d.text for d in decoded] == [link]
     result = run_cli("invite-staff", "--role", "caseworker", env={"KINBRIDGE_DB": str(db)})
     assert result.returncode == 2 and "--bot-username" in result.stderr
+
+
+def test_assign_from_the_command_line(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "kb.db"
+    assert run_cli("migrate", env={"KINBRIDGE_DB": str(db)}).returncode == 0
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO people (id, role, created_at) VALUES (1, 'caseworker', 'x'), "
+                 "(2, 'supervisor', 'x')")
+    conn.commit()
+    conn.close()
+    result = run_cli("assign", "--caseworker", "1", "--supervisor", "2",
+                     env={"KINBRIDGE_DB": str(db), "KINBRIDGE_LOCALE": "en"})
+    assert result.returncode == 0 and "#1" in result.stdout, result.stdout + result.stderr
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT supervisor_id FROM people WHERE id = 1").fetchone() == (2,)
+    conn.close()
+    wrong = run_cli("assign", "--caseworker", "2", "--supervisor", "1",
+                    env={"KINBRIDGE_DB": str(db), "KINBRIDGE_LOCALE": "en"})
+    assert "caseworker and then of a supervisor" in wrong.stdout

@@ -161,6 +161,9 @@ async def test_staff_family_invites_and_joining(bot: BotHandle, sandbox: Sandbox
     replies = await other.say(f"/start {grandma_code}")
     assert "已经被使用" in replies[0]["text"]
 
+    # the supervisor sees her caseworker's family file
+    await supervisor.client.send(SUPERVISOR, "/family 1")
+    assert "小明" in await supervisor.read_until("👧")
     # the caseworker sees the family file; another caseworker cannot
     await caseworker.client.send(CASEWORKER, "/family 1")
     summary = await caseworker.read_until("👧")
