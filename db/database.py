@@ -69,12 +69,21 @@ class Database:
         path = Path(path)
         _create_private_file(path)
         writer = await aiosqlite.connect(path, isolation_level=None)
-        await writer._execute(_configure, writer._conn, readonly=False)
-        reader = await aiosqlite.connect(path, isolation_level=None)
-        await reader._execute(_configure, reader._conn, readonly=True)
-        db = cls(path, writer, reader)
-        if run_migrations:
-            await db.migrate()
+        reader: aiosqlite.Connection | None = None
+        try:
+            await writer._execute(_configure, writer._conn, readonly=False)
+            reader = await aiosqlite.connect(path, isolation_level=None)
+            await reader._execute(_configure, reader._conn, readonly=True)
+            db = cls(path, writer, reader)
+            if run_migrations:
+                await db.migrate()
+        except BaseException:
+            # aiosqlite's worker threads are not daemons: an unclosed connection would keep
+            # the process alive forever after a failed start.
+            if reader is not None:
+                await reader.close()
+            await writer.close()
+            raise
         return db
 
     async def migrate(self) -> int:

@@ -7,6 +7,7 @@ import os
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,23 @@ from sandbox.limits import LimitSettings
 from sandbox.server import DEFAULT_TOKEN, Sandbox, start_sandbox
 
 T = TypeVar("T")
+
+
+def _sqlite_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if "_connection_worker_thread" in t.name}
+
+
+@pytest.fixture(autouse=True)
+async def no_unclosed_connections() -> AsyncIterator[None]:
+    """Every test closes what it opens: a leaked aiosqlite thread would hang the run at exit."""
+    before = _sqlite_threads()
+    yield
+    for _ in range(50):
+        leaked = _sqlite_threads() - before
+        if not leaked:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{len(leaked)} aiosqlite connection thread(s) left open by this test")
 
 
 @pytest.fixture
