@@ -18,30 +18,33 @@ class Alert:
     level: int
     next_escalation_at: str | None
     created_at: str
+    child_id: int | None = None
 
 
 _COLUMNS = ("id, family_id, person_id, rule, severity, evidence, status, level, "
-            "next_escalation_at, created_at")
+            "next_escalation_at, created_at, child_id")
 
 
 class AlertsRepo:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def open_for(self, family_id: int | None, person_id: int | None, rule: str) -> Alert | None:
+    def open_for(self, family_id: int | None, person_id: int | None, rule: str,
+                 child_id: int | None = None) -> Alert | None:
         row = self.conn.execute(
             f"SELECT {_COLUMNS} FROM alerts WHERE family_id IS ? AND person_id IS ? AND rule = ? "
-            "AND status != 'resolved' ORDER BY id DESC LIMIT 1",
-            (family_id, person_id, rule),
+            "AND child_id IS ? AND status != 'resolved' ORDER BY id DESC LIMIT 1",
+            (family_id, person_id, rule, child_id),
         ).fetchone()
         return Alert(**dict(row)) if row else None
 
     def add(self, *, family_id: int | None, person_id: int | None, rule: str, severity: str,
-            evidence: str | None, now: str, next_escalation_at: str | None) -> int:
+            evidence: str | None, now: str, next_escalation_at: str | None,
+            child_id: int | None = None) -> int:
         cur = self.conn.execute(
             "INSERT INTO alerts (family_id, person_id, rule, severity, evidence, created_at, "
-            "next_escalation_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (family_id, person_id, rule, severity, evidence, now, next_escalation_at),
+            "next_escalation_at, child_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (family_id, person_id, rule, severity, evidence, now, next_escalation_at, child_id),
         )
         return int(cur.lastrowid or 0)
 

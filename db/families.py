@@ -101,5 +101,8 @@ class FamiliesRepo:
         ).fetchone()
         return int(row[0]) if row else None
 
+    def set_cadence(self, family_id: int, cadence: str) -> None:
+        self.conn.execute("UPDATE families SET cadence = ? WHERE id = ?", (cadence, family_id))
+
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM families").fetchone()[0])

@@ -196,6 +196,32 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX audit_log_actor ON audit_log(actor_id, at)",
     ],
+    # 4: guardian check-ins (one row per guardian, child and local day) and alerts per child
+    [
+        """CREATE TABLE checkins (
+            id INTEGER PRIMARY KEY,
+            family_id INTEGER NOT NULL REFERENCES families(id) ON DELETE CASCADE,
+            child_id INTEGER REFERENCES children(id) ON DELETE CASCADE,
+            guardian_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            local_day TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN
+                ('open', 'completed', 'missed', 'partial')),
+            mood TEXT,
+            health TEXT,
+            school TEXT,
+            eating_sleeping TEXT,
+            worry INTEGER,
+            notes TEXT,
+            voice_notes INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            answered_at TEXT,
+            closed_at TEXT,
+            UNIQUE (guardian_id, child_id, local_day)
+        )""",
+        "CREATE INDEX checkins_family ON checkins(family_id, child_id, local_day)",
+        "CREATE INDEX checkins_open ON checkins(status) WHERE status = 'open'",
+        "ALTER TABLE alerts ADD COLUMN child_id INTEGER REFERENCES children(id) ON DELETE CASCADE",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

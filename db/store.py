@@ -7,6 +7,7 @@ from functools import cached_property
 
 from db.alerts import AlertsRepo
 from db.audit import AuditRepo
+from db.checkins import CheckinsRepo
 from db.conversations import ConversationsRepo
 from db.dialogs import DialogsRepo
 from db.families import FamiliesRepo
@@ -14,6 +15,7 @@ from db.interactions import InteractionsRepo
 from db.invites import InvitesRepo
 from db.outbox import OutboxRepo
 from db.people import PeopleRepo
+from db.privacy import PrivacyRepo
 from db.schedules import SchedulesRepo
 
 
@@ -60,6 +62,14 @@ class Store:
     @cached_property
     def audit(self) -> AuditRepo:
         return AuditRepo(self.conn)
+
+    @cached_property
+    def checkins(self) -> CheckinsRepo:
+        return CheckinsRepo(self.conn)
+
+    @cached_property
+    def privacy(self) -> PrivacyRepo:
+        return PrivacyRepo(self.conn)
 
     def integrity_ok(self) -> bool:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -8,6 +8,7 @@ from db.dialogs import Dialog
 from db.models import Person
 from db.outbox import LANE_REMINDER, NewMessage
 from db.store import Store
+from flows.checkin_plan import sync_guardian
 from flows.clock import to_iso
 from flows.family_file import clean_text
 from flows.i18n import Translator, translator
@@ -118,6 +119,8 @@ def answer_settings(store: Store, ctx: FlowContext, person: Person, dialog: Dial
         store.people.set_quiet_hours(person.id, start, end)
     elif step == "tz":
         store.people.set_timezone(person.id, chosen.value)
+    if step in ("checkin_time", "tz"):
+        sync_guardian(store, person.id, ctx.now)
     return [Reply(_("Saved. Thank you!"))]
 
 
@@ -177,17 +180,8 @@ def forget_person(store: Store, ctx: FlowContext, person: Person) -> None:
     """Remove every piece of personal data about ``person``; keep anonymised history."""
     now = to_iso(ctx.now)
     tg_user, chat = person.tg_user_id, person.tg_chat_id
-    conn = store.conn
     memberships = store.families.memberships_of(person.id)
-    conn.execute("UPDATE interactions SET summary = NULL, tg_chat_id = NULL, tg_message_id = NULL, "
-                 "tg_update_id = NULL WHERE person_id = ? OR (tg_chat_id IS NOT NULL AND "
-                 "tg_chat_id IN (?, ?))", (person.id, chat, tg_user))
-    conn.execute("UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN "
-                 "'cancelled' ELSE status END, payload = '{}', chat_id = 0, last_error = NULL "
-                 "WHERE person_id = ? OR chat_id IN (?, ?)", (person.id, chat, tg_user))
-    conn.execute("UPDATE alerts SET evidence = NULL WHERE person_id = ?", (person.id,))
-    conn.execute("UPDATE invites SET invitee_name = NULL WHERE used_by = ?", (person.id,))
-    conn.execute("DELETE FROM schedules WHERE person_id = ?", (person.id,))
+    store.privacy.scrub_person(person.id, (chat, tg_user))
     if tg_user is not None:
         store.dialogs.end(tg_user)
         store.invites.forget_attempts(tg_user)

@@ -8,6 +8,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Start or resume KinBridge")),
     ("menu", N_("What I can do for you")),
     ("help", N_("Help")),
+    ("help_now", N_("🆘 A child needs help now")),
+    ("checkin", N_("Tell about the child now")),
     ("settings", N_("Times, quiet hours, time zone")),
     ("language", N_("中文 / English")),
     ("stop", N_("Pause all messages")),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from db.store import Store
+from flows.checkin_plan import sync_guardian
+from flows.clock import from_iso
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ def seed_demo_village(store: Store, *, now: str) -> int:
     family = store.families.first_family_of(ids[1001])
     if family is not None:
         return family
-    store.conn.execute("UPDATE people SET supervisor_id = ? WHERE id = ?", (ids[2002], ids[2001]))
+    store.people.set_supervisor(ids[2001], ids[2002])
     family_id = store.families.add(village="青山村", now=now, caseworker_id=ids[2001],
                                    supervisor_id=ids[2002], consent_confirmed_at=now)
     store.families.add_child(family_id, name="小明", now=now, birth_month="2016-03",
@@ -52,4 +54,9 @@ def seed_demo_village(store: Store, *, now: str) -> int:
     for p in DEMO_PEOPLE:
         if p.relation:
             store.families.add_member(family_id, ids[p.tg_user_id], p.relation, now=now)
+        if p.role == "guardian":
+            store.people.set_checkin_time(ids[p.tg_user_id], "19:00")
+            sync_guardian(store, ids[p.tg_user_id], from_iso(now))
+        if p.role == "parent":
+            store.people.set_weekly(ids[p.tg_user_id], 7, "20:00")
     return family_id

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from db.outbox import NewMessage
 from db.schedules import Schedule
 from db.store import Store
+from flows.checkin import close_messages, prompt_messages
 from flows.clock import from_iso, to_iso
 from flows.reminders import reminder_messages
 from flows.timeplan import next_occurrence
@@ -26,6 +27,9 @@ Producer = Callable[[Store, Schedule, datetime], list[NewMessage]]
 # kind -> (what to send, how late an occurrence may still be sent)
 PRODUCERS: dict[str, tuple[Producer, timedelta]] = {
     "reminder": (reminder_messages, timedelta(hours=6)),
+    # a check-in question hours late would only confuse; the close is right however late
+    "checkin": (prompt_messages, timedelta(hours=2)),
+    "checkin_close": (close_messages, timedelta(days=60)),
 }
 
 

@@ -13,6 +13,7 @@ from db.dialogs import Dialog
 from db.models import Person
 from db.store import Store
 from flows.access import may_manage_family
+from flows.checkin_plan import sync_family
 from flows.clock import to_iso
 from flows.i18n import Translator, translator
 from flows.invites import create_invite, deep_link, qr_png
@@ -193,7 +194,8 @@ def answer_family(store: Store, ctx: FlowContext, person: Person, dialog: Dialog
         if not may_manage_family(store, person, family_id):
             store.dialogs.end(dialog.tg_user_id)
             return [Reply(_("You cannot open this family."))]
-        store.conn.execute("UPDATE families SET cadence = ? WHERE id = ?", (chosen.value, family_id))
+        store.families.set_cadence(family_id, chosen.value)
+        sync_family(store, family_id, ctx.now)
         return _edited(store, ctx, person, dialog.tg_user_id, family_id, f"cadence {chosen.value}")
     if step == "consent":
         if chosen.value != "y":

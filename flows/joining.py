@@ -9,6 +9,7 @@ from __future__ import annotations
 from db.dialogs import Dialog
 from db.outbox import LANE_REMINDER, NewMessage
 from db.store import Store
+from flows.checkin_plan import sync_guardian
 from flows.clock import to_iso
 from flows.i18n import Translator, translator
 from flows.invites import check_code
@@ -178,6 +179,7 @@ def _finish(store: Store, ctx: FlowContext, tg_user_id: int, chat_id: int,
                               now=now)
     if data.get("checkin_time"):
         store.people.set_checkin_time(person_id, str(data["checkin_time"]))
+    sync_guardian(store, person_id, ctx.now)
     if data.get("weekly_day"):
         store.people.set_weekly(person_id, int(data["weekly_day"]),  # type: ignore[call-overload]
                                 str(data.get("weekly_time") or "20:00"))

@@ -14,6 +14,10 @@ def menu(_: Translator, person: Person | None) -> Reply:
         return Reply(_("To join, you need an invitation from your village children's director. "
                        "Please ask them for your invitation link or QR code."))
     rows: Buttons = []
+    if person.role == "guardian":
+        rows.append([(_("📝 Tell about the child now"), f"{MENU_PREFIX}checkin")])
+    if person.role in ("guardian", "parent"):
+        rows.append([(_("🆘 Help now"), "h:start")])
     if person.is_staff:
         rows.append([(_("📁 New family file"), f"{MENU_PREFIX}newfamily")])
         if person.role in ("admin", "supervisor"):
@@ -28,6 +32,11 @@ def menu(_: Translator, person: Person | None) -> Reply:
 
 def help_text(_: Translator, person: Person | None) -> str:
     lines = [_("KinBridge keeps a child's family and village children's director in touch.")]
+    if person is not None and person.role in ("guardian", "parent"):
+        lines.append(_("/help_now: 🆘 a child needs help now (the children's director is told at "
+                       "once)"))
+    if person is not None and person.role == "guardian":
+        lines.append(_("/checkin: tell me about the child now"))
     if person is not None and person.is_staff:
         lines += [_("/newfamily: create a family file"), _("/family <number>: open a family file")]
         if person.role in ("admin", "supervisor"):

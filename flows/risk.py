@@ -36,9 +36,13 @@ class CheckinRecord:
 
 @dataclass(frozen=True)
 class Finding:
+    """``evidence`` is the guardian's own words (a keyword or worry text); ``count`` the number
+    a rule counted (days, check-ins). The words for the caseworker are in flows.alerts."""
+
     rule: str
     severity: str
-    evidence: str
+    evidence: str = ""
+    count: int = 0
 
 
 # ---- keyword matching -------------------------------------------------------------------
@@ -96,7 +100,7 @@ Rule = Callable[[Sequence[CheckinRecord], date], Finding | None]
 def sad_streak(history: Sequence[CheckinRecord], today: date) -> Finding | None:
     answered = [r for r in history if not r.missed and r.mood is not None][:3]
     if len(answered) == 3 and all(r.mood == "sad" for r in answered):
-        return Finding("sad_streak", "high", "sad at the last 3 check-ins")
+        return Finding("sad_streak", "high", count=3)
     return None
 
 
@@ -105,16 +109,16 @@ def unwell_or_injured(history: Sequence[CheckinRecord], today: date) -> Finding 
     if latest is None or latest.day != today:
         return None
     if latest.health == "injured":
-        return Finding("injured", "high", "injured today")
+        return Finding("injured", "high")
     if latest.health == "unwell":
-        return Finding("unwell", "normal", "unwell today")
+        return Finding("unwell", "normal")
     return None
 
 
 def missed_school(history: Sequence[CheckinRecord], today: date) -> Finding | None:
-    week = [r for r in history if today - r.day < timedelta(days=7) and r.school == "missed"]
-    if len(week) >= 2:
-        return Finding("missed_school", "high", f"missed school {len(week)} times this week")
+    days = {r.day for r in history if today - r.day < timedelta(days=7) and r.school == "missed"}
+    if len(days) >= 2:
+        return Finding("missed_school", "high", count=len(days))
     return None
 
 
@@ -124,7 +128,7 @@ def silence(history: Sequence[CheckinRecord], today: date) -> Finding | None:
         return None
     gap = (today - answered[0].day).days
     if gap >= 7:
-        return Finding("silence", "high", f"no check-in for {gap} days")
+        return Finding("silence", "high", count=gap)
     return None
 
 
@@ -132,7 +136,7 @@ def worrying_answer(history: Sequence[CheckinRecord], today: date) -> Finding | 
     latest = next((r for r in history if not r.missed), None)
     if latest is None or latest.day != today or not latest.worry:
         return None
-    return Finding("worry", "normal", (latest.worry_text or "worry reported")[:200])
+    return Finding("worry", "normal", (latest.worry_text or "")[:300])
 
 
 RULES: tuple[Rule, ...] = (sad_streak, unwell_or_injured, missed_school, silence, worrying_answer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from db.database import Database
@@ -18,6 +19,7 @@ class Services:
     clock: Clock
     settings: Settings
     sandbox_mode: bool = False
+    last_silence_check: datetime | None = None
     # people by Telegram user id: read on every update, so cached; writers invalidate.
     _people: dict[int, Person | None] = field(default_factory=dict)
 

@@ -79,3 +79,35 @@ def option_buttons(prefix: str, options: list[Option], per_row: int = 1,
     if row:
         rows.append(row)
     return rows
+
+
+def markup_json(buttons: Buttons | None) -> dict[str, object] | None:
+    """Buttons as a Bot API ``reply_markup`` for messages that wait in the outbox."""
+    if not buttons:
+        return None
+    return {"inline_keyboard": [[{"text": text, "callback_data": data} for text, data in row]
+                                for row in buttons]}
+
+
+def match_in_sentence(text: str, options: list[Option]) -> Option | None:
+    """The option a sentence speaks of ("他今天挺开心的" -> happy), by the longest word found in it.
+
+    A longer word beats a shorter one inside it ("不开心" beats "开心"); a tie between different
+    options is ambiguous and gives None, so the person is asked again rather than misread.
+    """
+    haystack = normalise(text)
+    best: tuple[int, Option] | None = None
+    tie = False
+    for option in options:
+        for word in (option.label, *option.words):
+            needle = normalise(word)
+            if len(needle) < 2 and not ("\u4e00" <= needle[:1] <= "\u9fff"):
+                continue  # single Latin letters or digits say nothing inside a sentence
+            if needle and needle in haystack:
+                if best is None or len(needle) > best[0]:
+                    best, tie = (len(needle), option), False
+                elif len(needle) == best[0] and best[1] is not option:
+                    tie = True
+    if best is None or tie:
+        return None
+    return best[1]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from handlers import account, caseworker, onboarding, router
+from handlers import account, caseworker, guardian, onboarding, router
 from handlers.common import log_inbound, on_error
 
 
@@ -15,5 +15,6 @@ def register(application: Application) -> None:
     onboarding.register(application)
     account.register(application)
     caseworker.register(application)
+    guardian.register(application)
     router.register(application)
     application.add_error_handler(on_error)

@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from db.store import Store
 from flows.account import begin_forget, begin_settings, pause
+from flows.checkin import begin_now
 from flows.family_file import begin_new_family
 from flows.i18n import translator
 from flows.menu import MENU_PREFIX, help_text, menu
@@ -19,7 +20,7 @@ from handlers.flowrun import run_flow
 PRIVATE = filters.ChatType.PRIVATE
 
 
-def _uid(update: Update) -> int:
+def uid_of(update: Update) -> int:
     return update.effective_user.id if update.effective_user else 0
 
 
@@ -30,10 +31,10 @@ def _stranger(store: Store, ctx: FlowContext, update: Update) -> list[Reply]:
     return [Reply(welcome_unknown(translator(normalize_locale(code, ctx.default_locale))))]
 
 
-def _for_person(update: Update, action):  # type: ignore[no-untyped-def]
+def for_person(update: Update, action):  # type: ignore[no-untyped-def]
     """Run ``action(store, ctx, person)`` for a known person; strangers get the invitation note."""
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
-        person = store.people.by_telegram_user(_uid(update))
+        person = store.people.by_telegram_user(uid_of(update))
         if person is None or person.status == "opted_out":
             return _stranger(store, ctx, update)
         return action(store, ctx, person)
@@ -42,7 +43,7 @@ def _for_person(update: Update, action):  # type: ignore[no-untyped-def]
 
 async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
-        person = store.people.by_telegram_user(_uid(update))
+        person = store.people.by_telegram_user(uid_of(update))
         locale = person.locale if person else ctx.default_locale
         return [menu(translator(locale), person)]
     await run_flow(update, context, flow)
@@ -50,7 +51,7 @@ async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
-        person = store.people.by_telegram_user(_uid(update))
+        person = store.people.by_telegram_user(uid_of(update))
         if person is None:
             from flows.i18n import normalize_locale
 
@@ -62,29 +63,29 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_flow(update, context, _for_person(
-        update, lambda s, c, p: begin_settings(s, c, p, _uid(update))))
+    await run_flow(update, context, for_person(
+        update, lambda s, c, p: begin_settings(s, c, p, uid_of(update))))
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_flow(update, context, _for_person(
-        update, lambda s, c, p: begin_settings(s, c, p, _uid(update), step="language")))
+    await run_flow(update, context, for_person(
+        update, lambda s, c, p: begin_settings(s, c, p, uid_of(update), step="language")))
 
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     reason = " ".join(context.args) if context.args else None
-    await run_flow(update, context, _for_person(update, lambda s, c, p: pause(s, c, p, reason)))
+    await run_flow(update, context, for_person(update, lambda s, c, p: pause(s, c, p, reason)))
 
 
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_flow(update, context, _for_person(
-        update, lambda s, c, p: begin_forget(s, c, p, _uid(update))))
+    await run_flow(update, context, for_person(
+        update, lambda s, c, p: begin_forget(s, c, p, uid_of(update))))
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
-        person = store.people.by_telegram_user(_uid(update))
-        store.dialogs.end(_uid(update))
+        person = store.people.by_telegram_user(uid_of(update))
+        store.dialogs.end(uid_of(update))
         _ = translator(person.locale if person else ctx.default_locale)
         return [Reply(_("All right, we stopped. Send /menu to see what you can do."))]
     await run_flow(update, context, flow)
@@ -96,7 +97,7 @@ async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     await query.answer()
     choice = query.data.removeprefix(MENU_PREFIX)
-    uid = _uid(update)
+    uid = uid_of(update)
     actions = {
         "settings": lambda s, c, p: begin_settings(s, c, p, uid),
         "language": lambda s, c, p: begin_settings(s, c, p, uid, step="language"),
@@ -105,6 +106,7 @@ async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         "newfamily": lambda s, c, p: begin_new_family(s, c, p, uid),
         "invite_caseworker": lambda s, c, p: invite_staff(s, c, p, "caseworker", None),
         "staff": lambda s, c, p: staff_list(s, p),
+        "checkin": lambda s, c, p: begin_now(s, c, p),
     }
     action = actions.get(choice)
     if action is None:
@@ -114,7 +116,7 @@ async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
         await run_flow(update, context, stale)
         return
-    await run_flow(update, context, _for_person(update, action))
+    await run_flow(update, context, for_person(update, action))
 
 
 def register(application: Application) -> None:

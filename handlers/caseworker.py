@@ -10,7 +10,7 @@ from flows.family_file import begin_new_family, family_summary
 from flows.i18n import translator
 from flows.staff import assign_supervisor, invite_staff, staff_list
 from flows.ui import FlowContext, Reply
-from handlers.account import _for_person, _uid
+from handlers.account import for_person, uid_of
 from handlers.flowrun import run_flow
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -27,8 +27,8 @@ def _usage(person_locale: str, text: str) -> list[Reply]:
 
 
 async def new_family(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_flow(update, context, _for_person(
-        update, lambda s, c, p: begin_new_family(s, c, p, _uid(update))))
+    await run_flow(update, context, for_person(
+        update, lambda s, c, p: begin_new_family(s, c, p, uid_of(update))))
 
 
 async def open_family(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -41,7 +41,7 @@ async def open_family(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if family_id is None:
             return [Reply(_("Please add the family number, e.g. /family 3"))]
         return family_summary(store, ctx, person, family_id)
-    await run_flow(update, context, _for_person(update, action))
+    await run_flow(update, context, for_person(update, action))
 
 
 async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -54,7 +54,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if role not in ("caseworker", "supervisor", "admin"):
             return [Reply(_("Please say whom to invite, e.g. /invite_staff caseworker 李主任"))]
         return invite_staff(store, ctx, person, role, name)
-    await run_flow(update, context, _for_person(update, action))
+    await run_flow(update, context, for_person(update, action))
 
 
 async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -68,11 +68,11 @@ async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 return [Reply(_("Only an administrator can do that."))]
             return [Reply(_("Please write /assign <caseworker number> <supervisor number>."))]
         return assign_supervisor(store, ctx, person, numbers[0], numbers[1])  # type: ignore[arg-type]
-    await run_flow(update, context, _for_person(update, action))
+    await run_flow(update, context, for_person(update, action))
 
 
 async def staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await run_flow(update, context, _for_person(update, lambda s, c, p: staff_list(s, p)))
+    await run_flow(update, context, for_person(update, lambda s, c, p: staff_list(s, p)))
 
 
 def register(application: Application) -> None:

@@ -9,7 +9,8 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from db.dialogs import Dialog
 from db.models import Person
 from db.store import Store
-from flows import account, family_file, joining
+from flows import account, checkin, family_file, joining, sos
+from flows.family_messages import handle_media, handle_words
 from flows.i18n import normalize_locale, translator
 from flows.invites import ALPHABET, CODE_LENGTH
 from flows.menu import menu
@@ -23,13 +24,21 @@ MAX_TEXT = 4096
 
 def _dispatch(store: Store, ctx: FlowContext, dialog: Dialog, person: Person | None, *,
               chat_id: int, first_name: str | None, value: str | None,
-              text: str | None) -> list[Reply] | None:
+              text: str | None, voice: tuple[int, int] | None = None,
+              message: tuple[int, int] | None = None) -> list[Reply] | None:
     if dialog.kind == joining.KIND:
         return joining.answer_join(store, ctx, dialog, chat_id=chat_id, first_name=first_name,
                                    value=value, text=text)
     if person is None or person.status == "opted_out":
         store.dialogs.end(dialog.tg_user_id)
         return None
+    if dialog.kind == checkin.KIND:
+        return checkin.answer(store, ctx, person, dialog, value=value, text=text, voice=voice,
+                              message=message)
+    if dialog.kind == sos.KIND:
+        return sos.answer_help(store, ctx, person, dialog, value=value, text=text, voice=voice)
+    if voice is not None:
+        return None  # other exchanges take no voice: the general handling passes it on
     if dialog.kind == family_file.KIND and person.is_staff:
         return family_file.answer_family(store, ctx, person, dialog, value=value, text=text)
     if dialog.kind == account.SETTINGS:
@@ -93,14 +102,18 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     text = (message.text or message.caption or "")[:MAX_TEXT]
     is_text = message.text is not None
+    ref = (message.chat_id, message.message_id)
+    voice = ref if (message.voice is not None or message.audio is not None) else None
+    photo = bool(message.photo)
+    is_command = is_text and text.startswith("/")
 
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
         person = store.people.by_telegram_user(user.id)
         dialog = store.dialogs.get(user.id)
-        if dialog is not None:
+        if dialog is not None and not is_command:
             replies = _dispatch(store, ctx, dialog, person, chat_id=message.chat_id,
                                 first_name=user.first_name, value=None,
-                                text=text if is_text else None)
+                                text=text if is_text else None, voice=voice, message=ref)
             if replies is not None:
                 return replies
         _ = translator(_locale(person, update, ctx))
@@ -108,6 +121,11 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if is_text and _is_code(text):
                 return joining.begin_join(store, ctx, tg_user_id=user.id, code=text.strip().upper())
             return [Reply(welcome_unknown(_))]
+        family = person.role in sos.FAMILY_ROLES
+        if family and is_text and not is_command:
+            return handle_words(store, ctx, person, chat_id=ref[0], message_id=ref[1], text=text)
+        if family and (voice is not None or photo):
+            return handle_media(store, ctx, person, chat_id=ref[0], message_id=ref[1], photo=photo)
         note = _("I did not quite understand. Here is what I can do:") if is_text else \
             _("Thank you! I can only read text and buttons here for now. Here is what I can do:")
         return [Reply(note), menu(_, person)]

@@ -7,9 +7,11 @@ loses nothing. misfire_grace_time is generous: a late sweep runs instead of bein
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram.ext import Application, ContextTypes
 
+from flows.checkin_plan import watch_silence
 from flows.due_work import sweep_chunk
 from flows.services import Services
 from scheduler.sender import OutboxSender
@@ -19,6 +21,7 @@ log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 30.0
 JOB_KWARGS = {"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1}
 SENDER_KEY = "kinbridge.sender"
+SILENCE_CHECK_EVERY = timedelta(minutes=10)
 
 
 async def run_due_work(svc: Services, sender: OutboxSender | None = None) -> int:
@@ -31,6 +34,10 @@ async def run_due_work(svc: Services, sender: OutboxSender | None = None) -> int
         skipped += result.skipped_stale
         if result.schedules < 500:
             break
+    now = svc.clock.now()
+    if svc.last_silence_check is None or now - svc.last_silence_check >= SILENCE_CHECK_EVERY:
+        svc.last_silence_check = now
+        total += await svc.db.write(lambda s: watch_silence(s, now, svc.settings.tz))
     if skipped:
         log.warning("due-work sweep skipped %s occurrence(s) that were too late to still send "
                     "(the bot was not running at the time)", skipped)

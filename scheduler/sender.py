@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, Message, MessageId
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from db.database import Database
@@ -212,13 +212,17 @@ class OutboxSender:
         until = to_iso(self.clock.now() + timedelta(seconds=delay))
         await self.db.write(lambda s: s.outbox.retry_later(item.id, error=error, not_before=until))
 
-    async def _deliver(self, item: OutboxItem, payload: dict[str, Any]) -> Message | None:
+    async def _deliver(self, item: OutboxItem, payload: dict[str, Any]) -> Message | MessageId | None:
         markup = payload.get("reply_markup")
         keyboard = InlineKeyboardMarkup.de_json(markup, self.bot) if markup else None
         if item.kind == "text":
             return await self.bot.send_message(item.chat_id, str(payload["text"]),
                                                reply_markup=keyboard,
                                                parse_mode=payload.get("parse_mode"))
+        if item.kind == "copy":  # a guardian's voice note, passed on to the caseworker
+            return await self.bot.copy_message(item.chat_id, int(payload["from_chat_id"]),
+                                               int(payload["message_id"]),
+                                               caption=payload.get("caption"))
         data = base64.b64decode(str(payload["file_b64"]))
         if item.kind == "photo":
             return await self.bot.send_photo(item.chat_id, photo=data,

@@ -1,0 +1,86 @@
+"""What a family member says outside any exchange: risk words first (they win over everything,
+even a request to stop), then a call for help, a request to stop, and otherwise the words are
+passed on to the caseworker so nothing a grandmother says is lost."""
+
+from __future__ import annotations
+
+from db.models import Person
+from db.store import Store
+from flows import sos
+from flows.alerts import raise_alert
+from flows.forwarding import forward_words
+from flows.i18n import translator
+from flows.menu import MENU_PREFIX, menu
+from flows.risk import match_terms
+from flows.ui import FlowContext, Reply, normalise
+
+HELP_WORDS = ("求助", "救命", "紧急求助", "sos", "helpnow")
+STOP_WORDS = ("不要再发", "别再发", "别发了", "不要发了", "不想收", "退订", "取消订阅", "停止发送",
+              "不要打扰", "stop", "unsubscribe", "dontsend")
+SUBSTANTIAL = 4
+
+
+def is_help_call(text: str) -> bool:
+    cleaned = normalise(text)
+    return "🆘" in text or cleaned in HELP_WORDS
+
+
+def asks_to_stop(text: str) -> bool:
+    cleaned = normalise(text)
+    return any(word in cleaned for word in STOP_WORDS)
+
+
+def raise_word_alerts(store: Store, ctx: FlowContext, person: Person, text: str) -> list[int]:
+    """Alerts for every risk class in the words, for each family of the person."""
+    raised: list[int] = []
+    for finding in match_terms(text):
+        for membership in store.families.memberships_of(person.id):
+            alert_id = raise_alert(store, now=ctx.now, family_id=membership.family_id,
+                                   person_id=None, rule=finding.rule, severity=finding.severity,
+                                   evidence=text[:300], reporter_id=person.id)
+            if alert_id is not None:
+                raised.append(alert_id)
+    return raised
+
+
+def _forward(store: Store, ctx: FlowContext, person: Person, chat_id: int, message_id: int,
+             text: str | None, voice: bool, photo: bool = False) -> bool:
+    sent = False
+    for membership in store.families.memberships_of(person.id):
+        sent = forward_words(store, now=ctx.now, person=person, family_id=membership.family_id,
+                             chat_id=chat_id, message_id=message_id, text=text, voice=voice,
+                             photo=photo) or sent
+    return sent
+
+
+def handle_words(store: Store, ctx: FlowContext, person: Person, *, chat_id: int, message_id: int,
+                 text: str) -> list[Reply]:
+    _ = translator(person.locale)
+    words = text.strip()
+    risky = match_terms(words)
+    if risky:
+        raise_word_alerts(store, ctx, person, words)
+        _forward(store, ctx, person, chat_id, message_id, words, voice=False)
+        return [Reply(_("Thank you for telling me. I have passed this on to the children's "
+                        "director right away. If the child is in danger now, press 🆘 or call 110 "
+                        "(police) or 120 (ambulance)."),
+                      [[(_("🆘 Help now"), "h:start")]])]
+    if is_help_call(words):
+        return sos.begin_help(store, ctx, person)
+    if asks_to_stop(words):
+        return [Reply(_("Would you like me to pause all messages? You can resume at any time with "
+                        "/start."), [[(_("⏸ Pause messages"), f"{MENU_PREFIX}stop")]])]
+    if len(normalise(words)) >= SUBSTANTIAL and _forward(store, ctx, person, chat_id, message_id,
+                                                          words, voice=False):
+        return [Reply(_("Thank you, I have passed your message on to the children's director."))]
+    return [Reply(_("I did not quite understand. Here is what I can do:")), menu(_, person)]
+
+
+def handle_media(store: Store, ctx: FlowContext, person: Person, *, chat_id: int,
+                 message_id: int, photo: bool = False) -> list[Reply]:
+    """A voice note or photo: passed on as it is (the caseworker can listen or look)."""
+    _ = translator(person.locale)
+    if _forward(store, ctx, person, chat_id, message_id, None, voice=not photo, photo=photo):
+        return [Reply(_("🎙 Thank you, I have passed your message on to the children's director."))]
+    return [Reply(_("Thank you! I can only read text and buttons here for now. Here is what I "
+                    "can do:")), menu(_, person)]
