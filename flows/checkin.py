@@ -52,9 +52,10 @@ def options(_: Translator, field: str) -> list[Option]:
         return [Option("happy", _("😊 Happy"), ("开心", "高兴", "快乐", "好", "很好", "挺好", "笑",
                                                "happy", "good", "great", "😊", "😀", "😄")),
                 Option("neutral", _("😐 So-so"), ("一般", "还行", "还好", "还可以", "凑合", "平常",
-                                                 "so-so", "ok", "okay", "fine", "😐")),
+                                                 "還好", "還行", "so-so", "ok", "okay", "fine", "😐")),
                 Option("sad", _("😢 Sad"), ("不开心", "难过", "伤心", "哭", "哭了", "不高兴", "不好",
-                                           "闷闷不乐", "生气", "sad", "unhappy", "upset", "😢", "😭"))]
+                                           "闷闷不乐", "生气", "不太开心", "不太高兴", "sad",
+                                           "unhappy", "upset", "😢", "😭"))]
     if field == "health":
         return [Option("well", _("💪 Well"), ("好", "很好", "健康", "没病", "没事", "正常", "well",
                                              "fine", "healthy", "good")),

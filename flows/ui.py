@@ -89,25 +89,43 @@ def markup_json(buttons: Buttons | None) -> dict[str, object] | None:
                                 for row in buttons]}
 
 
+NEGATIONS = ("不", "没", "别", "未", "not", "no", "isnt", "wasnt", "didnt", "dont", "never")
+
+
+def _affirmed(haystack: str, needle: str) -> bool:
+    """``needle`` occurs in ``haystack`` at least once without a negation just before it
+    ("不太开心", "没有不开心" and "not happy" do not say happy)."""
+    start = haystack.find(needle)
+    while start >= 0:
+        before = haystack[max(0, start - 4):start]
+        if not any(before.endswith(n) or before[:-1].endswith(n) for n in NEGATIONS):
+            return True
+        start = haystack.find(needle, start + 1)
+    return False
+
+
 def match_in_sentence(text: str, options: list[Option]) -> Option | None:
     """The option a sentence speaks of ("他今天挺开心的" -> happy), by the longest word found in it.
 
-    A longer word beats a shorter one inside it ("不开心" beats "开心"); a tie between different
-    options is ambiguous and gives None, so the person is asked again rather than misread.
+    A longer word beats a shorter one inside it ("不开心" beats "开心"), a negated word does not
+    count, and a tie between different options is ambiguous and gives None, so the person is
+    asked again rather than misread. Emoji ("😢") count as one-character words.
     """
     haystack = normalise(text)
-    best: tuple[int, Option] | None = None
-    tie = False
+    found: list[tuple[int, Option]] = []
     for option in options:
         for word in (option.label, *option.words):
             needle = normalise(word)
-            if len(needle) < 2 and not ("\u4e00" <= needle[:1] <= "\u9fff"):
+            if not needle:
+                if word.strip() and word.strip() in text:
+                    found.append((1, option))
+                continue
+            if len(needle) < 2 and not ("\u4e00" <= needle <= "\u9fff"):
                 continue  # single Latin letters or digits say nothing inside a sentence
-            if needle and needle in haystack:
-                if best is None or len(needle) > best[0]:
-                    best, tie = (len(needle), option), False
-                elif len(needle) == best[0] and best[1] is not option:
-                    tie = True
-    if best is None or tie:
+            if _affirmed(haystack, needle):
+                found.append((len(needle), option))
+    if not found:
         return None
-    return best[1]
+    longest = max(length for length, _ in found)
+    winners = {id(option): option for length, option in found if length == longest}
+    return next(iter(winners.values())) if len(winners) == 1 else None

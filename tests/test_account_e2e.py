@@ -11,7 +11,7 @@ from db.outbox import LANE_BULK, NewMessage
 from flows.clock import to_iso
 from flows.demo_village import seed_demo_village
 from tests.conftest import BotHandle, SandboxHandle, eventually
-from tests.test_onboarding_e2e import Person
+from tests.people import Person
 
 GRANDMA, FATHER, CASEWORKER = 1001, 1002, 2001
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
