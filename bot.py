@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -32,6 +33,7 @@ from flows.i18n import SUPPORTED_LOCALES, translator
 from flows.services import Services
 from handlers.common import attach_services, services_of
 from handlers.persistence import ConversationStatePersistence
+from handlers.update_order import PerPersonUpdateProcessor
 from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.jobs import SENDER_KEY, sender_of, start_scheduler, stop_scheduler
 from scheduler.pacer import Pacer
@@ -96,7 +98,7 @@ def build_application(
         .base_file_url(settings.bot_file_url)
         .persistence(ConversationStatePersistence(db))
         .rate_limiter(SharedRateLimiter(pacer))
-        .concurrent_updates(False)
+        .concurrent_updates(PerPersonUpdateProcessor())
     )
     builder = builder.request(request or HTTPXRequest(connection_pool_size=16))
     builder = builder.get_updates_request(
@@ -150,6 +152,13 @@ async def start_application(application: Application, *, poll_timeout: int = 10)
     log.info("KinBridge is polling for updates")
 
 
+def settle_memory() -> None:
+    """Once everything is loaded: move the start-up objects out of the garbage collector's way
+    (gc.freeze), so collections during the day only look at what the day creates."""
+    gc.collect()
+    gc.freeze()
+
+
 async def stop_application(application: Application) -> None:
     await stop_scheduler(application)
     sender = sender_of(application)
@@ -160,6 +169,7 @@ async def stop_application(application: Application) -> None:
     if application.running:
         await application.stop()
     await application.shutdown()
+    await services_of(application).flush_log()
 
 
 async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode: bool = False,
@@ -176,6 +186,7 @@ async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode:
     application = build_application(settings, db=db, clock=clock, sandbox_mode=sandbox_mode)
     try:
         await start_application(application)
+        settle_memory()
         await stop.wait()
     finally:
         await stop_application(application)

@@ -1,10 +1,12 @@
 """The one writer connection (and one reader), opened the way decision 4 of DESIGN.md asks.
 
-Every transaction is a plain function ``fn(tx)`` that runs *inside* aiosqlite's worker thread
-between ``BEGIN IMMEDIATE`` and ``COMMIT``: one thread hop per transaction instead of one per
-statement, and since that thread runs one function at a time, two transactions can never
-interleave (the ROLLBACK-undoes-another-task's-INSERT trap cannot happen). No network call can
-sneak into a transaction because the function is synchronous.
+Every transaction is a plain function ``fn(tx)`` that runs *inside* aiosqlite's worker thread.
+Writes are group-committed: those that arrive while a batch is committing go together in the
+next batch, one thread hop and one ``BEGIN IMMEDIATE … COMMIT`` for all, each ``fn`` in its own
+SAVEPOINT so a failure rolls back only its own work. Since the thread runs one batch at a time,
+two transactions can never interleave (the ROLLBACK-undoes-another-task's-INSERT trap cannot
+happen), and a caller is answered only after COMMIT. No network call can sneak into a
+transaction because the function is synchronous.
 """
 
 from __future__ import annotations
@@ -63,6 +65,11 @@ class Database:
         self._writer = writer
         self._reader = reader
         self._closed = False
+        self._queued: list[tuple[Callable[[Store], Any], asyncio.Future[Any]]] = []
+        self._committer: asyncio.Task[None] | None = None
+        self.batches = 0  # group commits so far (for benchmarks and tests)
+        # runs first in every batch, in the worker thread (the interaction log rides along)
+        self.with_every_batch: Callable[[Store], None] | None = None
 
     @classmethod
     async def open(cls, path: Path | str, *, run_migrations: bool = True) -> Database:
@@ -99,12 +106,46 @@ class Database:
 
     # ---- the two doors -------------------------------------------------------------------
     async def write(self, fn: Callable[[Store], T]) -> T:
-        """Run ``fn`` in one ``BEGIN IMMEDIATE`` transaction; commit, or roll back on error."""
+        """Run ``fn`` in a ``BEGIN IMMEDIATE`` transaction and return once it is committed.
+
+        Group commit: writes that arrive while another batch is committing are run together,
+        one hop and one COMMIT for all of them, each inside its own SAVEPOINT so that one
+        failing ``fn`` is rolled back alone (its caller gets the exception; the others commit).
+        """
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queued.append((fn, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.get_running_loop().create_task(self._commit_queued())
+        return await future
+
+    async def _commit_queued(self) -> None:
+        while self._queued:
+            batch, self._queued = self._queued, []
+            try:
+                outcomes = await self._run_batch([fn for fn, _ in batch])
+            except BaseException as exc:  # BEGIN or COMMIT failed: nothing of the batch stuck
+                for _fn, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            self.batches += 1
+            for (_fn, future), (ok, value) in zip(batch, outcomes, strict=True):
+                if future.done():
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+
+    async def _run_batch(self, fns: list[Callable[[Store], Any]]) -> list[tuple[bool, Any]]:
         deadline = time.monotonic() + LOCKED_RETRY_SECONDS
         delay = 0.05
         while True:
             try:
-                return await self._writer._execute(_in_transaction, self._writer._conn, fn)
+                return await self._writer._execute(_in_group, self._writer._conn, fns,
+                                                   self.with_every_batch)
             except sqlite3.OperationalError as exc:
                 if not _is_locked(exc) or time.monotonic() > deadline:
                     raise
@@ -121,15 +162,36 @@ class Database:
         return await self._writer._execute(fn, self._writer._conn)
 
 
-def _in_transaction(conn: sqlite3.Connection, fn: Callable[[Store], T]) -> T:
+def _in_group(conn: sqlite3.Connection, fns: list[Callable[[Store], Any]],
+              also: Callable[[Store], None] | None = None) -> list[tuple[bool, Any]]:
+    """One transaction for many writes; each in a savepoint so a failure undoes only its own.
+    ``also`` runs first (so the writes see what it wrote: /forget scrubs the log entries just
+    written), in its own savepoint; its failure is logged, not fatal."""
     conn.execute("BEGIN IMMEDIATE")
+    outcomes: list[tuple[bool, Any]] = []
     try:
-        result = fn(Store(conn))
+        if also is not None:
+            conn.execute("SAVEPOINT also_write")
+            try:
+                also(Store(conn))
+            except Exception:
+                conn.execute("ROLLBACK TO also_write")
+                log.exception("the write that rides along with every batch failed")
+            conn.execute("RELEASE also_write")
+        for fn in fns:  # even a lone write gets a savepoint: its failure must not undo ``also``
+            conn.execute("SAVEPOINT one_write")
+            try:
+                outcomes.append((True, fn(Store(conn))))
+            except Exception as exc:
+                conn.execute("ROLLBACK TO one_write")
+                outcomes.append((False, exc))
+            conn.execute("RELEASE one_write")
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
-    return result
+    return outcomes
 
 
 def _in_snapshot(conn: sqlite3.Connection, fn: Callable[[Store], T]) -> T:

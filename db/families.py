@@ -10,6 +10,7 @@ from db.models import Child, Family, Membership
 class FamiliesRepo:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._children: dict[int, list[Child]] = {}
 
     def add(
         self,
@@ -47,6 +48,7 @@ class FamiliesRepo:
         grade: str | None = None,
         notes: str | None = None,
     ) -> int:
+        self._children.pop(family_id, None)
         cur = self.conn.execute(
             "INSERT INTO children (family_id, name, birth_month, school, grade, notes, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -55,12 +57,15 @@ class FamiliesRepo:
         return int(cur.lastrowid or 0)
 
     def children(self, family_id: int) -> list[Child]:
-        rows = self.conn.execute(
-            "SELECT id, family_id, name, birth_month, school, grade, notes FROM children "
-            "WHERE family_id = ? ORDER BY id",
-            (family_id,),
-        ).fetchall()
-        return [Child(**dict(r)) for r in rows]
+        """Memoised for the transaction (a repository lives for one): flows ask repeatedly."""
+        if family_id not in self._children:
+            rows = self.conn.execute(
+                "SELECT id, family_id, name, birth_month, school, grade, notes FROM children "
+                "WHERE family_id = ? ORDER BY id",
+                (family_id,),
+            ).fetchall()
+            self._children[family_id] = [Child(**dict(r)) for r in rows]
+        return list(self._children[family_id])
 
     def add_member(self, family_id: int, person_id: int, relation: str, *, now: str) -> None:
         self.conn.execute(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from db.checkins import Checkin
@@ -48,6 +49,16 @@ def zone_of(person: Person) -> ZoneInfo:
 
 
 def options(_: Translator, field: str) -> list[Option]:
+    return list(_options(_.locale, field))
+
+
+@cache
+def _options(locale: str, field: str) -> tuple[Option, ...]:
+    """The answers to a question in a language (built once: they are asked thousands of times)."""
+    return tuple(_build_options(translator(locale), field))
+
+
+def _build_options(_: Translator, field: str) -> list[Option]:
     if field == "mood":
         return [Option("happy", _("😊 Happy"), ("开心", "高兴", "快乐", "好", "很好", "挺好", "笑",
                                                "happy", "good", "great", "😊", "😀", "😄")),
@@ -354,8 +365,9 @@ def _advance(store: Store, ctx: FlowContext, person: Person, tg_user_id: int,
     """After an answer: assess, then the next question, the next child, or the thanks."""
     _ = translator(person.locale)
     now_iso = to_iso(ctx.now)
-    fresh = store.checkins.get(checkin.id) or checkin
-    raised = assess(store, ctx.now, person, fresh, said=said, data=data)
+    history = _history(store, checkin)
+    fresh = next((c for c in history if c.id == checkin.id), None) or checkin
+    raised = assess(store, ctx.now, person, fresh, said=said, data=data, history=history)
     following = _next_field(store, fresh, field)
     if following is not None:
         store.dialogs.put(tg_user_id, KIND, following, data, now=now_iso)
@@ -391,16 +403,21 @@ def record_of(checkin: Checkin) -> CheckinRecord:
         missed=checkin.status == "missed" and not checkin.answered_anything)
 
 
+def _history(store: Store, checkin: Checkin) -> list[Checkin]:
+    """The child's check-ins of the last HISTORY_DAYS (this one included), newest first."""
+    since = (date.fromisoformat(checkin.local_day) - timedelta(days=HISTORY_DAYS)).isoformat()
+    return store.checkins.history(checkin.family_id, checkin.child_id, since_day=since)
+
+
 def assess(store: Store, now: datetime, guardian: Person, checkin: Checkin, *,
-           said: str | None, data: dict[str, object] | None = None) -> list[int]:
+           said: str | None, data: dict[str, object] | None = None,
+           history: list[Checkin] | None = None) -> list[int]:
     """Run the risk rules over the child's recent history (and the words just said); raise one
     alert per situation. An urgent finding is remembered in ``data`` (no parent nudge then:
     the caseworker acts)."""
     day = date.fromisoformat(checkin.local_day)
-    since = (day - timedelta(days=HISTORY_DAYS)).isoformat()
-    history = [record_of(c) for c in store.checkins.history(checkin.family_id, checkin.child_id,
-                                                             since_day=since)]
-    findings = [f for f in evaluate(history, day) if f.rule != "silence"]
+    records = [record_of(c) for c in (history if history is not None else _history(store, checkin))]
+    findings = [f for f in evaluate(records, day) if f.rule != "silence"]
     if said:
         findings += match_terms(said)
     raised: list[int] = []
@@ -427,10 +444,8 @@ def _evidence(finding: Finding, said: str | None) -> str | None:
 def worrying_signs(store: Store, checkin: Checkin) -> list[str]:
     """Untranslated reasons the day was worrying (for the parents' nudge); empty if it was not."""
     day = date.fromisoformat(checkin.local_day)
-    since = (day - timedelta(days=HISTORY_DAYS)).isoformat()
-    history = [record_of(c) for c in store.checkins.history(checkin.family_id, checkin.child_id,
-                                                             since_day=since)]
-    reasons = [NUDGE_REASONS[f.rule] for f in evaluate(history, day) if f.rule in NUDGE_REASONS]
+    records = [record_of(c) for c in _history(store, checkin)]
+    reasons = [NUDGE_REASONS[f.rule] for f in evaluate(records, day) if f.rule in NUDGE_REASONS]
     if checkin.mood == "sad" and NUDGE_REASONS["sad_streak"] not in reasons:
         reasons.insert(0, NUDGE_REASONS["sad"])
     if checkin.eating_sleeping == "not_normal":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -36,8 +37,11 @@ class FlowContext:
     events: list[str] = field(default_factory=list)  # e.g. "forget_cache:<tg id>"
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
-    """Full-width to half-width, lower case, no spaces or punctuation (Chinese has no word gaps)."""
+    """Full-width to half-width, lower case, no spaces or punctuation (Chinese has no word gaps).
+
+    Cached: option labels and words are normalised for every typed answer."""
     folded = unicodedata.normalize("NFKC", text).lower()
     return "".join(ch for ch in folded
                    if not (ch.isspace() or unicodedata.category(ch).startswith(("P", "S", "C"))))

@@ -1,5 +1,6 @@
-"""Telegram adapters. ``register`` adds every handler in one place (order matters: commands
-first, then the menu, then the router that catches everything else)."""
+"""Telegram adapters. ``register`` adds every handler in one place (order matters: check-in
+buttons first, commands, the menu, the router, and last a catch-all that logs the rest).
+Each handler logs its update through ``run_flow``."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from handlers import account, caseworker, guardian, onboarding, router
-from handlers.common import log_inbound, on_error
+from handlers.common import log_unhandled, on_error
 
 
 def register(application: Application) -> None:
-    application.add_handler(TypeHandler(Update, log_inbound), group=-1)
+    guardian.register(application)  # first: check-in answers are most of the traffic
     onboarding.register(application)
     account.register(application)
     caseworker.register(application)
-    guardian.register(application)
     router.register(application)
+    application.add_handler(TypeHandler(Update, log_unhandled))  # last: whatever nothing took
     application.add_error_handler(on_error)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ContextTypes
+from telegram.warnings import PTBUserWarning
 
 from db.interactions import Interaction
 from db.models import Person
 from flows.i18n import Translator
 from flows.services import Services
-from handlers.keyboards import ButtonRows, inline
+from flows.ui import markup_json
+from handlers.keyboards import ButtonRows
 
 log = logging.getLogger(__name__)
 SERVICES_KEY = "kinbridge.services"
@@ -66,21 +69,29 @@ def describe_inbound(update: Update) -> tuple[str, str | None, Message | None]:
     return prefix + "other", None, message
 
 
-async def log_inbound(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Group -1: every update is written to the interaction log before anything handles it."""
+def log_inbound(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person | None) -> None:
+    """Queue the update's entry in the interaction log; it is written with the same batch as
+    the answer it carries (see flows.interaction_log)."""
     svc = services(context)
-    person = await current_person(update, context)
     kind, summary, message = describe_inbound(update)
     chat = update.effective_chat
-    family_id = None
-    if person is not None:
-        family_id = await svc.db.read(lambda s: s.families.first_family_of(person.id))
-    entry = Interaction(
-        at=svc.now_iso(), person_id=person.id if person else None, family_id=family_id,
+    svc.log.add(Interaction(  # the family is filled in when the entry is written
+        at=svc.now_iso(), person_id=person.id if person else None, family_id=None,
         direction="in", kind=kind, summary=summary, tg_chat_id=chat.id if chat else None,
         tg_message_id=message.message_id if message else None, tg_update_id=update.update_id,
-    )
-    await svc.db.write(lambda s: s.interactions.add(entry))
+    ))
+
+
+async def log_unhandled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The last handler: updates nothing else took (edited messages, group chatter) are logged."""
+    log_inbound(update, context, await current_person(update, context))
+
+
+# Direct replies go out with Bot.do_api_request: the same HTTP call through the same rate
+# limiter, without turning each answer into a full telegram.Message we never read (that parsing
+# was a third of the cost of an update). PTB suggests the typed method; here that is a choice.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMessageReplyMarkup)'",
+                        category=PTBUserWarning)
 
 
 async def send(
@@ -92,18 +103,30 @@ async def send(
     person: Person | None = None,
     family_id: int | None = None,
     anonymous: bool = False,
-) -> Message:
-    """Send a direct reply and log it (outbox messages are logged by the sender instead)."""
+) -> int:
+    """Send a direct reply and log it (outbox messages are logged by the sender instead);
+    returns the message id."""
     svc = services(context)
-    message = await context.bot.send_message(chat_id, text, reply_markup=inline(buttons))
+    params: dict[str, object] = {"chat_id": chat_id, "text": text}
+    markup = markup_json(buttons)
+    if markup is not None:
+        params["reply_markup"] = markup
+    result = await context.bot.do_api_request("sendMessage", api_kwargs=params)
+    message_id = int(result["message_id"]) if isinstance(result, dict) else 0
     entry = Interaction(
         at=svc.now_iso(), person_id=person.id if person else None, family_id=family_id,
         direction="out", kind="text", summary=None if anonymous else text,
         tg_chat_id=None if anonymous else chat_id,
-        tg_message_id=None if anonymous else message.message_id,
+        tg_message_id=None if anonymous else message_id,
     )
-    await svc.db.write(lambda s: s.interactions.add(entry))
-    return message
+    svc.log.add(entry)
+    return message_id
+
+
+async def strip_buttons(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int) -> None:
+    """Remove the buttons of an answered question so it cannot be answered twice."""
+    await context.bot.do_api_request("editMessageReplyMarkup",
+                                     api_kwargs={"chat_id": chat_id, "message_id": message_id})
 
 
 async def send_photo(context: ContextTypes.DEFAULT_TYPE, chat_id: int, png: bytes, *,
@@ -115,7 +138,7 @@ async def send_photo(context: ContextTypes.DEFAULT_TYPE, chat_id: int, png: byte
         direction="out", kind="photo", summary=caption or "photo", tg_chat_id=chat_id,
         tg_message_id=message.message_id,
     )
-    await svc.db.write(lambda s: s.interactions.add(entry))
+    svc.log.add(entry)
     return message
 
 
@@ -125,7 +148,7 @@ async def reply(
     text: str,
     *,
     buttons: ButtonRows | None = None,
-) -> Message | None:
+) -> int | None:
     chat = update.effective_chat
     if chat is None:
         return None

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from db.store import Store
 from flows.ui import FlowContext, Reply
-from handlers.common import send, send_photo, services
+from handlers.common import log_inbound, send, send_photo, services, strip_buttons
 
 log = logging.getLogger(__name__)
 Flow = Callable[[Store, FlowContext], list[Reply]]
@@ -25,9 +25,13 @@ def flow_context(context: ContextTypes.DEFAULT_TYPE) -> FlowContext:
 
 
 async def run_flow(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: Flow) -> None:
+    """Log the update, run ``flow`` in one transaction (the log entry commits with it), then
+    show the replies: an answer is acknowledged only once it is stored."""
     svc = services(context)
+    user = update.effective_user
+    log_inbound(update, context, await svc.person_by_telegram(user.id) if user else None)
     ctx = flow_context(context)
-    replies = await svc.db.write(lambda s: flow(s, ctx))
+    replies = await svc.write(lambda s: flow(s, ctx))
     for event in ctx.events:
         if event.startswith("forget_cache:"):
             value = event.split(":", 1)[1]
@@ -57,7 +61,7 @@ async def render(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: li
         if message is not None and message.chat.id == user.id:
             # the question was answered: its buttons go, so they cannot be pressed twice
             try:
-                await query.edit_message_reply_markup(None)
+                await strip_buttons(context, user.id, message.message_id)
             except BadRequest:
                 pass
     for reply in replies:

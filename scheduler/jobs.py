@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 30.0
 JOB_KWARGS = {"misfire_grace_time": 3600, "coalesce": True, "max_instances": 1}
 SENDER_KEY = "kinbridge.sender"
+LOG_FLUSH_INTERVAL_S = 1.0
 SILENCE_CHECK_EVERY = timedelta(minutes=10)
 
 
@@ -56,6 +57,12 @@ async def _due_work_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_due_work(services(context), sender_of(context.application))
 
 
+async def _flush_log_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    from handlers.common import services
+
+    await services(context).flush_log()
+
+
 async def start_scheduler(application: Application, svc: Services, sender: OutboxSender) -> None:
     application.bot_data[SENDER_KEY] = sender
     await sender.recover()
@@ -65,6 +72,8 @@ async def start_scheduler(application: Application, svc: Services, sender: Outbo
         raise RuntimeError("PTB was installed without the job-queue extra")
     queue.run_repeating(_due_work_job, interval=SWEEP_INTERVAL_S, first=1.0, name="due-work",
                         job_kwargs=JOB_KWARGS)
+    queue.run_repeating(_flush_log_job, interval=LOG_FLUSH_INTERVAL_S, first=LOG_FLUSH_INTERVAL_S,
+                        name="log-flush", job_kwargs=JOB_KWARGS)
 
 
 async def stop_scheduler(application: Application) -> None:

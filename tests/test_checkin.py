@@ -378,3 +378,28 @@ async def test_two_children_are_asked_about_in_turn(harness: Harness) -> None:
     rows = await harness.db.read(lambda s: s.checkins.for_family(harness.ids["family"]))
     assert [(r.mood, r.school, r.status) for r in rows] == [("happy", "went", "completed"),
                                                             ("sad", None, "completed")]
+
+
+async def test_the_caseworkers_cadence_reaches_every_guardian(harness: Harness) -> None:
+    from flows.checkin_plan import sync_family
+
+    db, clock, ids = harness.db, harness.clock, harness.ids
+    await db.write(lambda s: sync_guardian(s, ids["guardian"], clock.now()))
+
+    def weekly(s: Store) -> None:
+        s.families.set_cadence(ids["family"], "weekly")
+        sync_family(s, ids["family"], clock.now())
+    await db.write(weekly)
+    (schedule,) = await db.read(lambda s: s.schedules.for_person(ids["guardian"], "checkin"))
+    assert schedule.weekdays == "6"
+    assert from_iso(schedule.next_run_at or "").astimezone(SHANGHAI).isoweekday() == 6
+
+
+async def test_the_demo_village_grandmother_is_asked_at_seven(db: Database) -> None:
+    from flows.demo_village import seed_demo_village
+
+    await db.write(lambda s: seed_demo_village(s, now=to_iso(START)))
+    grandma = await db.read(lambda s: s.people.by_telegram_user(1001))
+    assert grandma is not None
+    (schedule,) = await db.read(lambda s: s.schedules.for_person(grandma.id, "checkin"))
+    assert schedule.local_time == "19:00" and schedule.weekdays is None

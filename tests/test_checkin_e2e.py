@@ -42,6 +42,7 @@ async def test_a_check_in_by_buttons_numbers_and_words(bot: BotHandle,
     (school,) = await grandma.say("1")  # typed number
     assert "上学" in school["text"]
     (eating,) = await grandma.say("今天没去上学")  # a sentence
+    assert "吃饭" in eating["text"]
     (worry,) = await grandma.say("２")  # full-width digit: not normal
     (detail,) = await grandma.press(worry, "❗")
     assert "语音" in detail["text"]

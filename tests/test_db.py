@@ -45,10 +45,31 @@ async def test_failed_transaction_rolls_back_only_itself(db: Database) -> None:
         with pytest.raises(RuntimeError):
             await db.write(work)
 
+    before = db.batches
     await asyncio.gather(*(good(i) if i % 3 else bad(i) for i in range(90)))
     names = await db.read(lambda s: [p.display_name for p in s.people.with_role("guardian")])
     assert len(names) == 60
     assert await db.read(lambda s: s.people.with_role("parent")) == []
+    assert db.batches - before < 90  # group commit: concurrent writes shared transactions
+
+
+async def test_the_log_rides_along_and_survives_a_failing_write(db: Database) -> None:
+    from db.interactions import Interaction
+
+    pending = [Interaction(at=NOW, person_id=None, family_id=None, direction="in", kind="text")]
+
+    def ride_along(store):  # type: ignore[no-untyped-def]
+        store.interactions.add_many(pending)
+        pending.clear()
+    db.with_every_batch = ride_along
+
+    def fails(s):  # type: ignore[no-untyped-def]
+        s.people.add(role="parent", now=NOW, display_name="x")
+        raise RuntimeError("boom")
+    with pytest.raises(RuntimeError):
+        await db.write(fails)
+    assert await db.read(lambda s: s.interactions.count()) == 1  # written though the write failed
+    assert await db.read(lambda s: s.people.count()) == 0
 
 
 async def test_foreign_keys_enforced(db: Database) -> None:

@@ -88,5 +88,5 @@ async def test_corpus_from_every_kind_of_person(bot: BotHandle, sandbox: Sandbox
         assert person is not None and person.status == "active"
     family = await bot.db.read(lambda s: s.families.get(1))
     assert family is not None and family.village == "青山村"
-    group = await client.bot_messages(-900)
+    group = await client.bot_messages(-900, wait=10, min_bot=len(people))
     assert group and all("小明" not in m["text"] for m in group)
