@@ -51,6 +51,7 @@ run: $(STAMP) i18n-compile
 bench: $(STAMP) i18n-compile
 	$(BIN)/python bench/broadcast.py --quick
 	$(BIN)/python bench/scale.py --quick
+	$(BIN)/python bench/updates.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache demo.db demo.db-wal demo.db-shm

@@ -54,7 +54,7 @@ async def run_demo(settings: Settings, *, port: int = 8080, fresh_db: bool = Tru
           f"curl -s {base}/sandbox/chats/<id>/messages):\n"
           f"  1. as 李主任, open the family file:  {send} '{{\"user_id\":2001,\"text\":\"/family 1\"}}'\n"
           f"  2. as 李主任, start a new one:        {send} '{{\"user_id\":2001,\"text\":\"/newfamily\"}}'\n"
-          f"  3. as 奶奶, see what she can do:     {send} '{{\"user_id\":1001,\"text\":\"/menu\"}}'\n",
+          f"  3. as 奶奶, answer a check-in:       {send} '{{\"user_id\":1001,\"text\":\"/checkin\"}}'\n",
           flush=True)
     stop = asyncio.Event()
     try:
