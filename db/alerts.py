@@ -69,3 +69,8 @@ class AlertsRepo:
             (alert_id,),
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+    def count_since(self, family_id: int, since: str) -> int:
+        row = self.conn.execute("SELECT COUNT(*) FROM alerts WHERE family_id = ? AND created_at >= ?",
+                                (family_id, since)).fetchone()
+        return int(row[0])

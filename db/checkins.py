@@ -133,3 +133,9 @@ class CheckinsRepo:
             return int(self.conn.execute("SELECT COUNT(*) FROM checkins").fetchone()[0])
         return int(self.conn.execute("SELECT COUNT(*) FROM checkins WHERE status = ?",
                                      (status,)).fetchone()[0])
+
+    def between(self, family_id: int, first_day: str, last_day: str) -> list[Checkin]:
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM checkins WHERE family_id = ? AND local_day BETWEEN ? AND ? "
+            "ORDER BY local_day, id", (family_id, first_day, last_day)).fetchall()
+        return [_checkin(r) for r in rows]

@@ -222,6 +222,37 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX checkins_open ON checkins(status) WHERE status = 'open'",
         "ALTER TABLE alerts ADD COLUMN child_id INTEGER REFERENCES children(id) ON DELETE CASCADE",
     ],
+    # 5: parents: calls they made, visits they plan, tips they have seen
+    [
+        """CREATE TABLE calls (
+            id INTEGER PRIMARY KEY,
+            family_id INTEGER NOT NULL REFERENCES families(id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            at TEXT NOT NULL,
+            local_day TEXT NOT NULL,
+            minutes INTEGER,
+            child_mood TEXT
+        )""",
+        "CREATE INDEX calls_family ON calls(family_id, at)",
+        "CREATE INDEX calls_parent ON calls(parent_id, at)",
+        """CREATE TABLE visits (
+            id INTEGER PRIMARY KEY,
+            family_id INTEGER NOT NULL REFERENCES families(id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            visit_day TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN
+                ('planned', 'cancelled', 'happened', 'did_not_happen')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX visits_parent ON visits(parent_id, status)",
+        """CREATE TABLE tips_shown (
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            tip_id TEXT NOT NULL,
+            shown_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, tip_id)
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -89,3 +89,14 @@ class SchedulesRepo:
 
     def count_active(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM schedules WHERE active = 1").fetchone()[0])
+
+    def for_ref(self, kind: str, ref_id: int) -> list[Schedule]:
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM schedules WHERE kind = ? AND ref_id = ? AND active = 1 "
+            "ORDER BY id", (kind, ref_id)).fetchall()
+        return [_schedule(r) for r in rows]
+
+    def get(self, schedule_id: int) -> Schedule | None:
+        row = self.conn.execute(f"SELECT {_COLUMNS} FROM schedules WHERE id = ?",
+                                (schedule_id,)).fetchone()
+        return _schedule(row) if row else None

@@ -14,6 +14,7 @@ from db.families import FamiliesRepo
 from db.interactions import InteractionsRepo
 from db.invites import InvitesRepo
 from db.outbox import OutboxRepo
+from db.parents import CallsRepo, TipsRepo, VisitsRepo
 from db.people import PeopleRepo
 from db.privacy import PrivacyRepo
 from db.schedules import SchedulesRepo
@@ -66,6 +67,18 @@ class Store:
     @cached_property
     def checkins(self) -> CheckinsRepo:
         return CheckinsRepo(self.conn)
+
+    @cached_property
+    def calls(self) -> CallsRepo:
+        return CallsRepo(self.conn)
+
+    @cached_property
+    def visits(self) -> VisitsRepo:
+        return VisitsRepo(self.conn)
+
+    @cached_property
+    def tips(self) -> TipsRepo:
+        return TipsRepo(self.conn)
 
     @cached_property
     def privacy(self) -> PrivacyRepo:

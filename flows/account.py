@@ -8,7 +8,6 @@ from db.dialogs import Dialog
 from db.models import Person
 from db.outbox import LANE_REMINDER, NewMessage
 from db.store import Store
-from flows.checkin_plan import sync_guardian
 from flows.clock import to_iso
 from flows.family_file import clean_text
 from flows.i18n import Translator, translator
@@ -21,6 +20,7 @@ from flows.labels import (
     weekly_time_options,
     yes_no,
 )
+from flows.person_plans import sync_person
 from flows.ui import FlowContext, Option, Reply, option_buttons, pick
 
 SETTINGS = "settings"
@@ -119,8 +119,8 @@ def answer_settings(store: Store, ctx: FlowContext, person: Person, dialog: Dial
         store.people.set_quiet_hours(person.id, start, end)
     elif step == "tz":
         store.people.set_timezone(person.id, chosen.value)
-    if step in ("checkin_time", "tz"):
-        sync_guardian(store, person.id, ctx.now)
+    if step in ("checkin_time", "weekly_time", "tz"):
+        sync_person(store, person.id, ctx.now)
     return [Reply(_("Saved. Thank you!"))]
 
 

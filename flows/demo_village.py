@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from db.store import Store
-from flows.checkin_plan import sync_guardian
 from flows.clock import from_iso
+from flows.person_plans import sync_person
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def seed_demo_village(store: Store, *, now: str) -> int:
             store.families.add_member(family_id, ids[p.tg_user_id], p.relation, now=now)
         if p.role == "guardian":
             store.people.set_checkin_time(ids[p.tg_user_id], "19:00")
-            sync_guardian(store, ids[p.tg_user_id], from_iso(now))
         if p.role == "parent":
             store.people.set_weekly(ids[p.tg_user_id], 7, "20:00")
+        sync_person(store, ids[p.tg_user_id], from_iso(now))
     return family_id

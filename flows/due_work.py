@@ -15,10 +15,13 @@ from zoneinfo import ZoneInfo
 from db.outbox import NewMessage
 from db.schedules import Schedule
 from db.store import Store
+from flows.calls import reminder_messages as call_reminder_messages
 from flows.checkin import close_messages, prompt_messages
 from flows.clock import from_iso, to_iso
 from flows.reminders import reminder_messages
 from flows.timeplan import next_occurrence
+from flows.visits import visit_messages
+from flows.weekly import weekly_messages
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,10 @@ PRODUCERS: dict[str, tuple[Producer, timedelta]] = {
     # a check-in question hours late would only confuse; the close is right however late
     "checkin": (prompt_messages, timedelta(hours=2)),
     "checkin_close": (close_messages, timedelta(days=60)),
+    "weekly": (weekly_messages, timedelta(hours=6)),
+    "call_reminder": (call_reminder_messages, timedelta(hours=2)),
+    "visit_reminder": (visit_messages, timedelta(hours=12)),
+    "visit_followup": (visit_messages, timedelta(days=7)),
 }
 
 

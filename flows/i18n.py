@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -89,6 +89,14 @@ class Translator:
 
     def date(self, value: date | datetime, fmt: str = "medium") -> str:
         return format_date(value, fmt, locale=self.babel_locale)
+
+    def day(self, value: date) -> str:
+        """A day the way people say it: "11月18日周三" / "Wed, Nov 18"."""
+        return format_skeleton("MMMEd", value, locale=self.babel_locale)
+
+    def month(self, value: date) -> str:
+        """"2026年12月" / "Dec 2026"."""
+        return format_skeleton("yMMM", value, locale=self.babel_locale)
 
     def time(self, value: datetime, zone: tzinfo, fmt: str = "short") -> str:
         return format_time(value, fmt, tzinfo=zone, locale=self.babel_locale)

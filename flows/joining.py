@@ -9,7 +9,6 @@ from __future__ import annotations
 from db.dialogs import Dialog
 from db.outbox import LANE_REMINDER, NewMessage
 from db.store import Store
-from flows.checkin_plan import sync_guardian
 from flows.clock import to_iso
 from flows.i18n import Translator, translator
 from flows.invites import check_code
@@ -23,6 +22,7 @@ from flows.labels import (
     weekly_time_options,
     yes_no,
 )
+from flows.person_plans import sync_person
 from flows.ui import FlowContext, Option, Reply, option_buttons, pick
 
 KIND = "join"
@@ -179,10 +179,10 @@ def _finish(store: Store, ctx: FlowContext, tg_user_id: int, chat_id: int,
                               now=now)
     if data.get("checkin_time"):
         store.people.set_checkin_time(person_id, str(data["checkin_time"]))
-    sync_guardian(store, person_id, ctx.now)
     if data.get("weekly_day"):
         store.people.set_weekly(person_id, int(data["weekly_day"]),  # type: ignore[call-overload]
                                 str(data.get("weekly_time") or "20:00"))
+    sync_person(store, person_id, ctx.now)
     _tell_caseworker(store, ctx, invite.family_id, invite.relation)
     if RELATION_ROLE.get(invite.relation or "") == "parent" or invite.role == "parent":
         done = _("All set, thank you! Every week I will send you a short picture of your child's "

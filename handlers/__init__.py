@@ -7,12 +7,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from handlers import account, caseworker, guardian, onboarding, router
+from handlers import account, caseworker, guardian, onboarding, parent, router
 from handlers.common import log_unhandled, on_error
 
 
 def register(application: Application) -> None:
     guardian.register(application)  # first: check-in answers are most of the traffic
+    parent.register(application)
     onboarding.register(application)
     account.register(application)
     caseworker.register(application)

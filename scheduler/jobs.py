@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from telegram.ext import Application, ContextTypes
 
+from flows.calls import watch_calls
 from flows.checkin_plan import watch_silence
 from flows.due_work import sweep_chunk
 from flows.services import Services
@@ -38,7 +39,8 @@ async def run_due_work(svc: Services, sender: OutboxSender | None = None) -> int
     now = svc.clock.now()
     if svc.last_silence_check is None or now - svc.last_silence_check >= SILENCE_CHECK_EVERY:
         svc.last_silence_check = now
-        total += await svc.db.write(lambda s: watch_silence(s, now, svc.settings.tz))
+        total += await svc.db.write(lambda s: watch_silence(s, now, svc.settings.tz)
+                                    + watch_calls(s, now))
     if skipped:
         log.warning("due-work sweep skipped %s occurrence(s) that were too late to still send "
                     "(the bot was not running at the time)", skipped)

@@ -1,0 +1,15 @@
+"""Keep a person's recurring schedules (check-ins for guardians, the weekly message for parents)
+in step with their families, times and time zone: call after any change to those."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from db.store import Store
+from flows.checkin_plan import sync_guardian
+from flows.weekly import sync_parent
+
+
+def sync_person(store: Store, person_id: int, now: datetime) -> None:
+    sync_guardian(store, person_id, now)
+    sync_parent(store, person_id, now)

@@ -1,0 +1,30 @@
+"""Parents' buttons: the weekly message, calls, reminders, visits and tips (``p:`` callbacks)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from db.store import Store
+from flows.parent_actions import handle
+from flows.ui import FlowContext, Reply
+from handlers.account import uid_of
+from handlers.flowrun import run_flow
+
+
+async def parent_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    uid = uid_of(update)
+    data = (query.data or "")[:64]
+
+    def flow(store: Store, ctx: FlowContext) -> list[Reply]:
+        return handle(store, ctx, store.people.by_telegram_user(uid), data)
+
+    await run_flow(update, context, flow)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CallbackQueryHandler(parent_button, pattern=r"^p:"))
