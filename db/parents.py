@@ -67,7 +67,7 @@ class CallsRepo:
         before it): candidates for the three-weeks-without-a-call alert."""
         rows = self.conn.execute(
             "SELECT m.family_id, m.person_id FROM memberships m JOIN people p ON p.id = m.person_id "
-            "WHERE p.role = 'parent' AND p.status = 'active' AND m.joined_at < ? AND NOT EXISTS "
+            "WHERE p.role = 'parent' AND p.status = 'active' AND m.joined_at <= ? AND NOT EXISTS "
             "(SELECT 1 FROM calls c WHERE c.family_id = m.family_id AND c.parent_id = m.person_id "
             " AND c.at >= ?)", (since, since)).fetchall()
         return [(int(r[0]), int(r[1])) for r in rows]
