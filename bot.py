@@ -26,6 +26,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from db.database import Database
+from flows.alerts import set_escalation
 from flows.clock import Clock, SystemClock, to_iso
 from flows.commands import command_menu
 from flows.config import ConfigError, Settings
@@ -90,6 +91,7 @@ def build_application(
 ) -> Application:
     """The PTB application, wired to our store; tests inject their own request and clock."""
     svc = Services(db=db, clock=clock or SystemClock(), settings=settings, sandbox_mode=sandbox_mode)
+    set_escalation(dict(settings.escalation))
     pacer = Pacer(send_rate_per_s)
     builder = (
         ApplicationBuilder()
@@ -236,6 +238,36 @@ async def _staff_cli(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _export_cli(settings: Settings, args: argparse.Namespace) -> int:
+    """CSV exports from the shell, as a named staff member (audited like /export)."""
+    from flows.case_file import export_files, parse_period
+
+    db = await Database.open(settings.db_path)
+    try:
+        person = await db.read(lambda s: s.people.by_telegram_user(args.as_user))
+        if person is None or not person.is_staff:
+            print("kinbridge: --as must be the Telegram user id of a caseworker, supervisor or "
+                  "admin.", file=sys.stderr)
+            return 2
+        now = SystemClock().now()
+        period = parse_period([a for a in (args.date_from, args.date_to) if a],
+                              now.astimezone(settings.zone).date())
+        if period is None:
+            print("kinbridge: give dates as --from 2026-11-01 --to 2026-11-30 (at most a year).",
+                  file=sys.stderr)
+            return 2
+        files = await db.write(lambda s: export_files(s, person, period[0], period[1], now))
+    finally:
+        await db.close()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        path = args.out / name
+        path.write_bytes(data)
+        os.chmod(path, 0o600)
+        print(f"wrote {path}")
+    return 0
+
+
 def _settings_or_exit(require_token: bool, env: dict[str, str] | None = None) -> Settings:
     try:
         return Settings.from_env(env, require_token=require_token)
@@ -265,6 +297,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     assign = sub.add_parser("assign", help="set which supervisor supervises a caseworker")
     assign.add_argument("--caseworker", type=int, required=True)
     assign.add_argument("--supervisor", type=int, required=True)
+    export = sub.add_parser("export", help="write CSV exports (families, check-ins, alerts, "
+                                           "interactions) for a staff member's families")
+    export.add_argument("--as", dest="as_user", type=int, required=True,
+                        help="the staff member's Telegram user id (whose families; audited)")
+    export.add_argument("--from", dest="date_from", default=None, help="first day, YYYY-MM-DD")
+    export.add_argument("--to", dest="date_to", default=None, help="last day, YYYY-MM-DD")
+    export.add_argument("--out", type=Path, default=Path("export"), help="folder for the CSV files")
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -282,6 +321,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _settings_or_exit(require_token=False)
         setup_logging(settings)
         return asyncio.run(_staff_cli(settings, args))
+    if args.command == "export":
+        settings = _settings_or_exit(require_token=False)
+        setup_logging(settings)
+        return asyncio.run(_export_cli(settings, args))
     if args.command == "sandbox":
         from sandbox.demo import run_demo
 

@@ -74,3 +74,61 @@ class AlertsRepo:
         row = self.conn.execute("SELECT COUNT(*) FROM alerts WHERE family_id = ? AND created_at >= ?",
                                 (family_id, since)).fetchone()
         return int(row[0])
+
+    def visible_open(self, family_ids: list[int]) -> list[Alert]:
+        """Alerts not yet resolved for these families: most severe first, then oldest."""
+        if not family_ids:
+            return []
+        marks = ", ".join("?" for _ in family_ids)
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM alerts WHERE status != 'resolved' AND family_id IN ({marks}) "
+            "ORDER BY CASE severity WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, "
+            "created_at, id", family_ids).fetchall()
+        return [Alert(**dict(r)) for r in rows]
+
+    def for_family(self, family_id: int) -> list[Alert]:
+        rows = self.conn.execute(f"SELECT {_COLUMNS} FROM alerts WHERE family_id = ? ORDER BY id",
+                                 (family_id,)).fetchall()
+        return [Alert(**dict(r)) for r in rows]
+
+    def acknowledge(self, alert_id: int, *, by: int, at: str) -> bool:
+        cur = self.conn.execute(
+            "UPDATE alerts SET status = 'acknowledged', acknowledged_at = ?, acknowledged_by = ?, "
+            "next_escalation_at = NULL WHERE id = ? AND status = 'open'", (at, by, alert_id))
+        return cur.rowcount == 1
+
+    def resolve(self, alert_id: int, *, by: int, at: str, outcome: str, note: str | None) -> bool:
+        cur = self.conn.execute(
+            "UPDATE alerts SET status = 'resolved', resolved_at = ?, resolved_by = ?, outcome = ?, "
+            "resolution_note = ?, next_escalation_at = NULL, acknowledged_at = "
+            "COALESCE(acknowledged_at, ?), acknowledged_by = COALESCE(acknowledged_by, ?) "
+            "WHERE id = ? AND status != 'resolved'", (at, by, outcome, note, at, by, alert_id))
+        return cur.rowcount == 1
+
+    def due_escalations(self, now: str, limit: int = 200) -> list[Alert]:
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM alerts WHERE status = 'open' AND next_escalation_at <= ? "
+            "ORDER BY next_escalation_at LIMIT ?", (now, limit)).fetchall()
+        return [Alert(**dict(r)) for r in rows]
+
+    def escalate(self, alert_id: int, *, level: int, next_at: str | None) -> None:
+        self.conn.execute("UPDATE alerts SET level = ?, next_escalation_at = ? WHERE id = ?",
+                          (level, next_at, alert_id))
+
+    def timeline_events(self, alert_id: int) -> list[dict[str, object]]:
+        rows = self.conn.execute(
+            "SELECT at, event, actor_id, detail FROM alert_events WHERE alert_id = ? ORDER BY id",
+            (alert_id,)).fetchall()
+        return [dict(r) for r in rows]
+
+    def times(self, family_ids: list[int], since: str, until: str) -> list[dict[str, object]]:
+        """Alerts raised in a period with their response times (for exports and the digest)."""
+        if not family_ids:
+            return []
+        marks = ", ".join("?" for _ in family_ids)
+        rows = self.conn.execute(
+            "SELECT id, family_id, child_id, rule, severity, status, level, created_at, "
+            "acknowledged_at, resolved_at, outcome FROM alerts WHERE family_id IN "
+            f"({marks}) AND created_at >= ? AND created_at < ? ORDER BY id",
+            (*family_ids, since, until)).fetchall()
+        return [dict(r) for r in rows]

@@ -106,6 +106,25 @@ class FamiliesRepo:
         ).fetchone()
         return int(row[0]) if row else None
 
+    def visible_ids(self, person_id: int, role: str) -> list[int]:
+        """Caseworkers see their own families, supervisors their caseworkers', admins all,
+        family members their own."""
+        if role == "admin":
+            rows = self.conn.execute("SELECT id FROM families ORDER BY id").fetchall()
+        elif role == "supervisor":
+            rows = self.conn.execute(
+                "SELECT f.id FROM families f LEFT JOIN people c ON c.id = f.caseworker_id "
+                "WHERE f.supervisor_id = ? OR c.supervisor_id = ? ORDER BY f.id",
+                (person_id, person_id)).fetchall()
+        elif role == "caseworker":
+            rows = self.conn.execute(
+                "SELECT id FROM families WHERE caseworker_id = ? ORDER BY id", (person_id,)).fetchall()
+        else:
+            rows = self.conn.execute(
+                "SELECT family_id FROM memberships WHERE person_id = ? ORDER BY family_id",
+                (person_id,)).fetchall()
+        return [int(r[0]) for r in rows]
+
     def set_cadence(self, family_id: int, cadence: str) -> None:
         self.conn.execute("UPDATE families SET cadence = ? WHERE id = ?", (cadence, family_id))
 

@@ -62,5 +62,13 @@ class InteractionsRepo:
         ).fetchall()
         return [Interaction(**dict(r)) for r in rows]
 
+    def for_family(self, family_id: int, since: str = "", until: str = "9999") -> list[Interaction]:
+        rows = self.conn.execute(
+            "SELECT at, person_id, family_id, direction, kind, summary, tg_chat_id, tg_message_id,"
+            " tg_update_id FROM interactions WHERE family_id = ? AND at >= ? AND at < ? ORDER BY id",
+            (family_id, since, until),
+        ).fetchall()
+        return [Interaction(**dict(r)) for r in rows]
+
     def count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0])

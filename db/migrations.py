@@ -253,6 +253,18 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (person_id, tip_id)
         )""",
     ],
+    # 6: caseworkers' notes on a family
+    [
+        """CREATE TABLE case_notes (
+            id INTEGER PRIMARY KEY,
+            family_id INTEGER NOT NULL REFERENCES families(id) ON DELETE CASCADE,
+            author_id INTEGER REFERENCES people(id),
+            at TEXT NOT NULL,
+            text TEXT NOT NULL
+        )""",
+        "CREATE INDEX case_notes_family ON case_notes(family_id, at)",
+        "CREATE INDEX alerts_created ON alerts(created_at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -62,6 +62,11 @@ class CallsRepo:
             (parent_id, family_id)).fetchone()
         return row[0] if row else None
 
+    def for_family(self, family_id: int) -> list[Call]:
+        rows = self.conn.execute(f"SELECT {_CALL} FROM calls WHERE family_id = ? ORDER BY at",
+                                 (family_id,)).fetchall()
+        return [Call(**dict(r)) for r in rows]
+
     def parents_without_call_since(self, since: str) -> list[tuple[int, int]]:
         """(family, parent) pairs of active parents with no call since ``since`` (and who joined
         before it): candidates for the three-weeks-without-a-call alert."""
@@ -86,6 +91,11 @@ class VisitsRepo:
     def get(self, visit_id: int) -> Visit | None:
         row = self.conn.execute(f"SELECT {_VISIT} FROM visits WHERE id = ?", (visit_id,)).fetchone()
         return Visit(**dict(row)) if row else None
+
+    def for_family(self, family_id: int) -> list[Visit]:
+        rows = self.conn.execute(f"SELECT {_VISIT} FROM visits WHERE family_id = ? ORDER BY id",
+                                 (family_id,)).fetchall()
+        return [Visit(**dict(r)) for r in rows]
 
     def planned_for(self, parent_id: int) -> list[Visit]:
         rows = self.conn.execute(

@@ -13,6 +13,7 @@ from db.dialogs import DialogsRepo
 from db.families import FamiliesRepo
 from db.interactions import InteractionsRepo
 from db.invites import InvitesRepo
+from db.notes import NotesRepo
 from db.outbox import OutboxRepo
 from db.parents import CallsRepo, TipsRepo, VisitsRepo
 from db.people import PeopleRepo
@@ -79,6 +80,10 @@ class Store:
     @cached_property
     def tips(self) -> TipsRepo:
         return TipsRepo(self.conn)
+
+    @cached_property
+    def notes(self) -> NotesRepo:
+        return NotesRepo(self.conn)
 
     @cached_property
     def privacy(self) -> PrivacyRepo:

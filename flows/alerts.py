@@ -9,6 +9,7 @@ from db.outbox import LANE_ALERT, NewMessage
 from db.store import Store
 from flows.clock import to_iso
 from flows.i18n import N_, Translator, translator
+from flows.ui import markup_json
 
 SEVERITIES = ("urgent", "high", "normal")
 SEVERITY_BADGE = {"urgent": "🔴", "high": "🟠", "normal": "🟡"}
@@ -44,6 +45,26 @@ def age_in_years(birth_month: str | None, today: date) -> int | None:
         return None
     years = today.year - year - (1 if today.month < month else 0)
     return years if 0 <= years < 30 else None
+
+
+ALERT_PREFIX = "a"
+
+
+def alert_buttons(_: Translator, alert_id: int, family_id: int | None) -> list[list[tuple[str, str]]]:
+    """Acknowledge / Resolve / Timeline / Call guardian: every press is checked on the server."""
+    rows = [[(_("✅ Acknowledge"), f"{ALERT_PREFIX}:ack:{alert_id}"),
+             (_("📝 Resolve"), f"{ALERT_PREFIX}:res:{alert_id}")]]
+    if family_id is not None:
+        rows.append([(_("📜 Timeline"), f"{ALERT_PREFIX}:tl:{family_id}:0"),
+                     (_("📞 Call guardian"), f"{ALERT_PREFIX}:call:{alert_id}")])
+    return rows
+
+
+def set_escalation(minutes: dict[str, int]) -> None:
+    """Deployment settings may change how long each severity waits before it climbs."""
+    for severity, value in minutes.items():
+        if severity in ESCALATION_AFTER and value > 0:
+            ESCALATION_AFTER[severity] = timedelta(minutes=value)
 
 
 def alert_recipient(store: Store, family_id: int | None) -> int | None:
@@ -119,7 +140,8 @@ def raise_alert(store: Store, *, now: datetime, family_id: int | None, person_id
         NewMessage(
             dedupe_key=f"alert:{alert_id}:0", chat_id=recipient.tg_chat_id, lane=LANE_ALERT,
             payload={"text": text[:4000], "family_id": family_id,
-                     "source_person_id": reporter_id},
+                     "source_person_id": reporter_id,
+                     "reply_markup": markup_json(alert_buttons(_, alert_id, family_id))},
             person_id=recipient.id, respect_quiet=severity != "urgent",
         ),
         now=now_iso,

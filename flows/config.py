@@ -33,6 +33,8 @@ class Settings:
     admins: tuple[int, ...] = ()
     tz: str = DEFAULT_TZ
     locale: str = DEFAULT_LOCALE
+    # minutes an unacknowledged alert waits before it climbs the ladder, per severity
+    escalation: tuple[tuple[str, int], ...] = (("urgent", 30), ("high", 240), ("normal", 1440))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -105,9 +107,20 @@ class Settings:
                 f"{', '.join(SUPPORTED_LOCALES)}."
             )
 
+        escalation = []
+        for severity, default in (("urgent", 30), ("high", 240), ("normal", 1440)):
+            name = f"KINBRIDGE_ESCALATE_{severity.upper()}_MIN"
+            raw = env.get(name, "").strip() or str(default)
+            if raw.isdigit() and 0 < int(raw) <= 7 * 24 * 60:
+                escalation.append((severity, int(raw)))
+            else:
+                problems.append(f"{name} must be a number of minutes between 1 and 10080, not "
+                                f"{raw!r}.")
+
         if problems:
             raise ConfigError(problems)
         return cls(
+            escalation=tuple(escalation),
             token=token,
             api_url=api_url,
             db_path=db_path,

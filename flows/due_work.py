@@ -18,6 +18,7 @@ from db.store import Store
 from flows.calls import reminder_messages as call_reminder_messages
 from flows.checkin import close_messages, prompt_messages
 from flows.clock import from_iso, to_iso
+from flows.digest import digest_messages
 from flows.reminders import reminder_messages
 from flows.timeplan import next_occurrence
 from flows.visits import visit_messages
@@ -37,6 +38,7 @@ PRODUCERS: dict[str, tuple[Producer, timedelta]] = {
     "call_reminder": (call_reminder_messages, timedelta(hours=2)),
     "visit_reminder": (visit_messages, timedelta(hours=12)),
     "visit_followup": (visit_messages, timedelta(days=7)),
+    "digest": (digest_messages, timedelta(hours=12)),
 }
 
 

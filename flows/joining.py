@@ -173,6 +173,7 @@ def _finish(store: Store, ctx: FlowContext, tg_user_id: int, chat_id: int,
                     target=f"invite:{invite.id}")
     ctx.events.append(f"forget_cache:{tg_user_id}")
     if invite.family_id is None:  # staff
+        sync_person(store, person_id, ctx.now)
         return [Reply(_("Welcome! You are now a %(role)s in KinBridge. Send /menu to see what you "
                         "can do.", role=_(ROLE_LABELS[invite.role])))]
     store.families.add_member(invite.family_id, person_id, invite.relation or "other_guardian",

@@ -19,6 +19,7 @@ def menu(_: Translator, person: Person | None) -> Reply:
     if person.role in ("guardian", "parent"):
         rows.append([(_("🆘 Help now"), "h:start")])
     if person.is_staff:
+        rows.append([(_("🚨 Open alerts"), "a:q:0"), (_("🏘 My families"), f"{MENU_PREFIX}families")])
         rows.append([(_("📁 New family file"), f"{MENU_PREFIX}newfamily")])
         if person.role in ("admin", "supervisor"):
             rows.append([(_("✉️ Invite a caseworker"), f"{MENU_PREFIX}invite_caseworker")])
@@ -38,7 +39,12 @@ def help_text(_: Translator, person: Person | None) -> str:
     if person is not None and person.role == "guardian":
         lines.append(_("/checkin: tell me about the child now"))
     if person is not None and person.is_staff:
-        lines += [_("/newfamily: create a family file"), _("/family <number>: open a family file")]
+        lines += [_("/alerts: open alerts, most urgent first"),
+                  _("/families: your families at a glance"),
+                  _("/case <number>: a family's timeline"),
+                  _("/note <number> <text>: add a note to a family"),
+                  _("/export [from] [to]: CSV files of your families (dates as 2026-11-01)"),
+                  _("/newfamily: create a family file"), _("/family <number>: open a family file")]
         if person.role in ("admin", "supervisor"):
             lines.append(_("/invite_staff caseworker <name>: invite a caseworker"))
         if person.role == "admin":

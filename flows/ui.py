@@ -17,6 +17,7 @@ class Reply:
     photo_png: bytes | None = None
     to_chat: int | None = None  # None: the person who acted
     anonymous: bool = False  # logged without chat id or text (the farewell after /forget)
+    document: tuple[str, bytes] | None = None  # (file name, content), e.g. an export
 
 
 @dataclass(frozen=True)

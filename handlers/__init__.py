@@ -7,7 +7,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from handlers import account, caseworker, guardian, onboarding, parent, router
+from handlers import account, caseworker, guardian, onboarding, parent, router, staff_desk
 from handlers.common import log_unhandled, on_error
 
 
@@ -17,6 +17,7 @@ def register(application: Application) -> None:
     onboarding.register(application)
     account.register(application)
     caseworker.register(application)
+    staff_desk.register(application)
     router.register(application)
     application.add_handler(TypeHandler(Update, log_unhandled))  # last: whatever nothing took
     application.add_error_handler(on_error)

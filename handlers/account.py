@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from db.store import Store
 from flows.account import begin_forget, begin_settings, pause
+from flows.alert_desk import families_overview
 from flows.checkin import begin_now
 from flows.family_file import begin_new_family
 from flows.i18n import translator
@@ -107,6 +108,7 @@ async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         "invite_caseworker": lambda s, c, p: invite_staff(s, c, p, "caseworker", None),
         "staff": lambda s, c, p: staff_list(s, p),
         "checkin": lambda s, c, p: begin_now(s, c, p),
+        "families": lambda s, c, p: families_overview(s, c, p),
     }
     action = actions.get(choice)
     if action is None:

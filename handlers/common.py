@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import warnings
 
-from telegram import Message, Update
+from telegram import InputFile, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ContextTypes
 from telegram.warnings import PTBUserWarning
@@ -139,6 +139,18 @@ async def send_photo(context: ContextTypes.DEFAULT_TYPE, chat_id: int, png: byte
         tg_message_id=message.message_id,
     )
     svc.log.add(entry)
+    return message
+
+
+async def send_document(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                        document: tuple[str, bytes], *, person: Person | None = None) -> Message:
+    svc = services(context)
+    name, data = document
+    message = await context.bot.send_document(chat_id, document=InputFile(data, filename=name))
+    svc.log.add(Interaction(
+        at=svc.now_iso(), person_id=person.id if person else None, family_id=None,
+        direction="out", kind="document", summary=name, tg_chat_id=chat_id,
+        tg_message_id=message.message_id))
     return message
 
 

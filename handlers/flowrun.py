@@ -11,7 +11,14 @@ from telegram.ext import ContextTypes
 
 from db.store import Store
 from flows.ui import FlowContext, Reply
-from handlers.common import log_inbound, send, send_photo, services, strip_buttons
+from handlers.common import (
+    log_inbound,
+    send,
+    send_document,
+    send_photo,
+    services,
+    strip_buttons,
+)
 
 log = logging.getLogger(__name__)
 Flow = Callable[[Store, FlowContext], list[Reply]]
@@ -68,5 +75,9 @@ async def render(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: li
         target = reply.to_chat or home
         if reply.photo_png is not None:
             await send_photo(context, target, reply.photo_png, person=person)
+        if reply.document is not None:
+            await send_document(context, target, reply.document, person=person)
+        if not reply.text:
+            continue
         await send(context, target, reply.text, buttons=reply.buttons, person=person,
                    anonymous=reply.anonymous)

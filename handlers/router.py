@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from db.dialogs import Dialog
 from db.models import Person
 from db.store import Store
-from flows import account, checkin, family_file, joining, sos
+from flows import account, alert_desk, checkin, family_file, joining, sos
 from flows.family_messages import handle_media, handle_words
 from flows.i18n import normalize_locale, translator
 from flows.invites import ALPHABET, CODE_LENGTH
@@ -39,6 +39,8 @@ def _dispatch(store: Store, ctx: FlowContext, dialog: Dialog, person: Person | N
         return sos.answer_help(store, ctx, person, dialog, value=value, text=text, voice=voice)
     if voice is not None:
         return None  # other exchanges take no voice: the general handling passes it on
+    if dialog.kind == alert_desk.RESOLVE and person.is_staff:
+        return alert_desk.finish_resolve(store, ctx, person, dialog, text)
     if dialog.kind == family_file.KIND and person.is_staff:
         return family_file.answer_family(store, ctx, person, dialog, value=value, text=text)
     if dialog.kind == account.SETTINGS:

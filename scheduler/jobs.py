@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from telegram.ext import Application, ContextTypes
 
+from flows.alert_desk import escalate_due
 from flows.calls import watch_calls
 from flows.checkin_plan import watch_silence
 from flows.due_work import sweep_chunk
@@ -37,6 +38,7 @@ async def run_due_work(svc: Services, sender: OutboxSender | None = None) -> int
         if result.schedules < 500:
             break
     now = svc.clock.now()
+    total += await svc.db.write(lambda s: escalate_due(s, now))
     if svc.last_silence_check is None or now - svc.last_silence_check >= SILENCE_CHECK_EVERY:
         svc.last_silence_check = now
         total += await svc.db.write(lambda s: watch_silence(s, now, svc.settings.tz)
