@@ -1,0 +1,266 @@
+"""The caseworker's desk over a real SQLite file and a fast-forwarded clock: the escalation
+ladder, acknowledging, forged buttons, the queue order, timeline paging, CSV exports checked
+against the database, the audit log, and the digest chart's data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from db.database import Database
+from db.store import Store
+from flows import alert_desk, case_file, checkin, digest
+from flows.alerts import raise_alert
+from flows.clock import ManualClock, to_iso
+from flows.ui import FlowContext, Reply
+from tests.helpers import add_family
+
+START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
+CW, OTHER_CW, SUPERVISOR, ADMIN = 201, 202, 301, 9001
+
+
+class Desk:
+    def __init__(self, db: Database, clock: ManualClock, ids: dict[str, int]) -> None:
+        self.db, self.clock, self.ids = db, clock, ids
+
+    def ctx(self) -> FlowContext:
+        return FlowContext(now=self.clock.now(), default_tz="Asia/Shanghai",
+                           default_locale="zh_CN", bot_username="KinBridgeBot")
+
+    async def as_person(self, tg: int, fn: Any) -> list[Reply]:
+        def flow(s: Store) -> list[Reply]:
+            person = s.people.by_telegram_user(tg)
+            assert person is not None
+            return fn(s, self.ctx(), person)
+        return await self.db.write(flow)
+
+    async def raise_(self, rule: str = "sos", severity: str = "urgent",
+                     family: str = "family") -> int:
+        alert_id = await self.db.write(lambda s: raise_alert(
+            s, now=self.clock.now(), family_id=self.ids[family], person_id=None, rule=rule,
+            severity=severity, evidence="孩子发烧了"))
+        assert alert_id is not None
+        return alert_id
+
+    async def messages_to(self, chat: int) -> list[dict[str, Any]]:
+        rows = await self.db.read(lambda s: s.conn.execute(
+            "SELECT dedupe_key, payload FROM outbox WHERE chat_id = ? ORDER BY id",
+            (chat,)).fetchall())
+        return [{"key": r[0], **json.loads(r[1])} for r in rows]
+
+    async def climb(self) -> int:
+        return await self.db.write(lambda s: alert_desk.escalate_due(s, self.clock.now()))
+
+
+@pytest.fixture
+async def desk(db: Database) -> Desk:
+    def setup(s: Store) -> dict[str, int]:
+        ids = add_family(s, caseworker_tg=CW)
+        now = to_iso(START)
+        supervisor = s.people.add(role="supervisor", now=now, display_name="王督导",
+                                  tg_user_id=SUPERVISOR, tg_chat_id=SUPERVISOR)
+        s.people.set_supervisor(ids["caseworker"], supervisor)
+        s.people.add(role="admin", now=now, display_name="管理员", tg_user_id=ADMIN,
+                     tg_chat_id=ADMIN)
+        other = add_family(s, guardian_tg=111, parent_tg=112, caseworker_tg=OTHER_CW,
+                           village="白云村")
+        return ids | {"supervisor": supervisor, "other_family": other["family"],
+                      "other_cw": other["caseworker"]}
+    return Desk(db, ManualClock(START), await db.write(setup))
+
+
+async def test_the_ladder_supervisor_after_30_minutes_then_admins(desk: Desk) -> None:
+    alert_id = await desk.raise_()
+    (first,) = await desk.messages_to(CW)
+    assert first["key"] == f"alert:{alert_id}:0" and "🔴" in first["text"]
+    assert [b["callback_data"] for row in first["reply_markup"]["inline_keyboard"] for b in row] \
+        == [f"a:ack:{alert_id}", f"a:res:{alert_id}", f"a:tl:{desk.ids['family']}:0",
+            f"a:call:{alert_id}"]
+    desk.clock.advance(timedelta(minutes=29))
+    assert await desk.climb() == 0
+    desk.clock.advance(timedelta(minutes=2))
+    assert await desk.climb() == 1
+    (sup,) = await desk.messages_to(SUPERVISOR)
+    assert "⏫" in sup["text"] and "督导" in sup["text"] and "a:ack" in json.dumps(sup)
+    assert await desk.messages_to(ADMIN) == []
+    desk.clock.advance(timedelta(minutes=31))
+    assert await desk.climb() == 1
+    (admin,) = await desk.messages_to(ADMIN)
+    assert "管理员" in admin["text"] and "⏫" in admin["text"]
+    desk.clock.advance(timedelta(hours=5))
+    assert await desk.climb() == 0  # the top of the ladder: no more steps
+    events = await desk.db.read(lambda s: s.alerts.events(alert_id))
+    assert [e for e, _ in events if e == "escalated"] == ["escalated", "escalated"]
+
+
+async def test_acknowledging_stops_the_climb(desk: Desk) -> None:
+    alert_id = await desk.raise_(rule="injured", severity="high")
+    desk.clock.advance(timedelta(hours=1))
+    alert = await desk.db.read(lambda s: s.alerts.get(alert_id))
+    replies = await desk.as_person(CW, lambda s, c, p: alert_desk.acknowledge(s, c, p, alert))
+    assert "已确认" in replies[0].text
+    desk.clock.advance(timedelta(hours=10))
+    assert await desk.climb() == 0
+    assert await desk.messages_to(SUPERVISOR) == []
+
+
+async def test_resolving_asks_outcome_and_note(desk: Desk) -> None:
+    alert_id = await desk.raise_()
+    alert = await desk.db.read(lambda s: s.alerts.get(alert_id))
+    asked = await desk.as_person(CW, lambda s, c, p: alert_desk.ask_outcome(s, p, alert))
+    assert (asked[0].buttons or [])[0][0][1] == f"a:out:{alert_id}:called"
+    await desk.as_person(CW, lambda s, c, p: alert_desk.choose_outcome(s, c, p, alert, "visited"))
+
+    def note(s: Store, c: FlowContext, p: Any) -> list[Reply]:
+        dialog = s.dialogs.get(CW)
+        assert dialog is not None and dialog.kind == alert_desk.RESOLVE
+        return alert_desk.finish_resolve(s, c, p, dialog, "上门看过，孩子已退烧")
+    done = await desk.as_person(CW, note)
+    assert "已处理" in done[0].text
+    row = await desk.db.read(lambda s: s.conn.execute(
+        "SELECT status, outcome, resolution_note, resolved_by FROM alerts WHERE id = ?",
+        (alert_id,)).fetchone())
+    assert tuple(row) == ("resolved", "visited", "上门看过，孩子已退烧", desk.ids["caseworker"])
+
+
+async def test_another_caseworkers_alert_is_refused_and_logged(desk: Desk) -> None:
+    alert_id = await desk.raise_()
+    alert = await desk.db.read(lambda s: s.alerts.get(alert_id))
+    allowed = await desk.db.read(lambda s: [
+        alert_desk.may_act(s, s.people.by_telegram_user(tg), alert)
+        for tg in (CW, OTHER_CW, SUPERVISOR, ADMIN, 101)])
+    assert allowed == [True, False, True, True, False]
+    refused = await desk.as_person(OTHER_CW, lambda s, c, p: alert_desk.refuse(
+        s, c, p, f"a:ack:{alert_id}"))
+    assert "不属于您" in refused[0].text
+    audit = await desk.db.read(lambda s: s.conn.execute(
+        "SELECT actor_id, action, target FROM audit_log WHERE action = 'refused'").fetchall())
+    assert [tuple(a) for a in audit] == [(desk.ids["other_cw"], "refused", f"a:ack:{alert_id}")]
+    timeline = await desk.as_person(OTHER_CW, lambda s, c, p: case_file.timeline(
+        s, c, p, desk.ids["family"]))
+    assert "不能" in timeline[0].text and "小明" not in timeline[0].text
+
+
+async def test_the_queue_orders_by_severity_then_age(desk: Desk) -> None:
+    normal = await desk.raise_(rule="unwell", severity="normal")
+    desk.clock.advance(timedelta(minutes=5))
+    high_old = await desk.raise_(rule="injured", severity="high")
+    desk.clock.advance(timedelta(minutes=5))
+    high_new = await desk.raise_(rule="missed_school", severity="high")
+    desk.clock.advance(timedelta(minutes=5))
+    urgent = await desk.raise_(rule="sos", severity="urgent")
+    await desk.raise_(rule="sos", severity="urgent", family="other_family")  # not hers
+    replies = await desk.as_person(CW, lambda s, c, p: alert_desk.queue(s, c, p))
+    order = [int(row[0][1].split(":")[2]) for row in replies[0].buttons or []
+             if row[0][1].startswith("a:ack")]
+    assert order == [urgent, high_old, high_new, normal]
+    sup = await desk.as_person(SUPERVISOR, lambda s, c, p: alert_desk.queue(s, c, p))
+    assert "4" in sup[0].text.splitlines()[0]
+
+
+async def test_timeline_pages_newest_first_and_every_view_is_audited(desk: Desk) -> None:
+    fid = desk.ids["family"]
+    for i in range(23):
+        await desk.as_person(CW, lambda s, c, p, i=i: case_file.add_note(s, c, p, fid, f"记录{i:02d}"))
+        desk.clock.advance(timedelta(minutes=1))
+    first = await desk.as_person(CW, lambda s, c, p: case_file.timeline(s, c, p, fid, 0))
+    assert "第 1/3 页" in first[0].text
+    assert first[0].text.index("记录22") < first[0].text.index("记录13")
+    assert "记录12" not in first[0].text
+    buttons = [d for row in first[0].buttons or [] for _, d in row]
+    assert buttons == [f"a:tl:{fid}:1"]
+    last = await desk.as_person(CW, lambda s, c, p: case_file.timeline(s, c, p, fid, 2))
+    assert "记录00" in last[0].text and "第 3/3 页" in last[0].text
+    views = await desk.db.read(lambda s: s.conn.execute(
+        "SELECT detail FROM audit_log WHERE action = 'view_timeline' ORDER BY id").fetchall())
+    assert [v[0] for v in views] == ["page 1", "page 3"]
+
+
+async def test_exports_match_the_database_and_are_audited(desk: Desk) -> None:
+    fid = desk.ids["family"]
+
+    def answer(s: Store) -> None:
+        person = s.people.by_telegram_user(101)
+        assert person is not None
+        checkin.begin_now(s, desk.ctx(), person)
+        for value in ("sad", "injured", "went", "normal", "n"):
+            dialog = s.dialogs.get(101)
+            assert dialog is not None
+            checkin.answer(s, desk.ctx(), person, dialog, value=value, text=None)
+    await desk.db.write(answer)
+    alert_id = (await desk.db.read(lambda s: s.alerts.all()))[0].id
+    desk.clock.advance(timedelta(minutes=12))
+    alert = await desk.db.read(lambda s: s.alerts.get(alert_id))
+    await desk.as_person(CW, lambda s, c, p: alert_desk.acknowledge(s, c, p, alert))
+    await desk.db.write(lambda s: s.interactions.add_many([]))
+    today = START.date()
+    files = await desk.as_person(CW, lambda s, c, p: [Reply(n, document=(n, d)) for n, d in
+                                                      case_file.export_files(
+                                                          s, p, today - timedelta(days=3),
+                                                          today, c.now).items()])
+    by_name = {r.document[0]: r.document[1] for r in files if r.document}
+
+    def rows(name: str) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(by_name[name].decode("utf-8-sig"))))
+    assert [r["family_id"] for r in rows("families.csv")] == [str(fid)]  # not the other village
+    checkins = rows("checkins.csv")
+    db_checkins = await desk.db.read(lambda s: s.checkins.for_family(fid))
+    assert len(checkins) == len(db_checkins) == 1
+    assert (checkins[0]["mood"], checkins[0]["health"]) == ("sad", "injured")
+    alerts = rows("alerts.csv")
+    assert list(alerts[0]) == ["alert_id", "family_id", "child_id", "rule", "severity", "status",
+                               "level", "created_at", "acknowledged_at", "resolved_at", "outcome",
+                               "minutes_to_acknowledge", "minutes_to_resolve"]
+    assert len(alerts) == len(await desk.db.read(lambda s: s.alerts.for_family(fid)))
+    assert alerts[0]["minutes_to_acknowledge"] == "12" and alerts[0]["minutes_to_resolve"] == ""
+    header = by_name["interactions.csv"].decode("utf-8-sig").splitlines()[0]
+    assert header == "at,family_id,person_id,direction,kind,summary"
+    audit = await desk.db.read(lambda s: s.conn.execute(
+        "SELECT actor_id, target FROM audit_log WHERE action = 'export'").fetchall())
+    assert [tuple(a) for a in audit] == [(desk.ids["caseworker"], "families:1")]
+    refused = await desk.as_person(101, lambda s, c, p: case_file.export(s, c, p, []))
+    assert "儿童主任" in refused[0].text and refused[0].document is None
+
+
+async def test_the_digest_chart_is_drawn_from_the_right_data(desk: Desk) -> None:
+    fid = desk.ids["family"]
+    # three weeks: week 1 two answered (happy, sad), week 2 one asked and missed, week 3 none
+
+    def add(s: Store, day: date, mood: str | None) -> None:
+        c, _ = s.checkins.open_or_get(family_id=fid, child_id=None, guardian_id=desk.ids["guardian"],
+                                      local_day=day.isoformat(), now=to_iso(START))
+        if mood:
+            s.checkins.answer(c.id, "mood", mood, now=to_iso(START))
+            s.checkins.close(c.id, "completed", now=to_iso(START))
+        else:
+            s.checkins.close(c.id, "missed", now=to_iso(START))
+    await desk.db.write(lambda s: add(s, date(2026, 11, 2), "happy"))
+    await desk.db.write(lambda s: add(s, date(2026, 11, 3), "sad"))
+    await desk.db.write(lambda s: add(s, date(2026, 11, 10), None))
+
+    def build(s: Store) -> tuple[list[digest.WeekPoint], bytes, str]:
+        person = s.people.by_telegram_user(CW)
+        assert person is not None
+        points = digest.series(s, person, START)
+        return points, digest.chart_png(points), digest.digest_text(s, person, START)
+    points, png, text = await desk.db.read(build)
+    assert len(points) == 8 and points[-1].week == "2026-W48"
+    by_week = {p.week: p for p in points}
+    assert (by_week["2026-W45"].prompted, by_week["2026-W45"].answered) == (2, 2)
+    assert (by_week["2026-W45"].share("happy"), by_week["2026-W45"].share("sad")) == (0.5, 0.5)
+    assert (by_week["2026-W46"].prompted, by_week["2026-W46"].answered) == (1, 0)
+    assert by_week["2026-W47"].prompted == 0
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(png))
+    assert image.size == (800, 420)
+    # the first week's bar is drawn full height in the completion colour, the third not at all
+    slot = (800 - 50 - 20) / 8
+    assert image.getpixel((int(50 + 4.5 * slot), 300)) == digest.COLOURS["completion"]  # W45
+    assert image.getpixel((int(50 + 5.5 * slot), 300)) != digest.COLOURS["completion"]  # W46
+    assert "1 个家庭" in text and "🔴 0" in text
