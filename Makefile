@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SOURCES := bot.py handlers flows scheduler db sandbox
 LOCALES := locales
 
-.PHONY: help venv demo run test lint i18n i18n-compile bench clean
+.PHONY: help venv demo run test lint i18n i18n-compile bench clean browser
 
 help:
 	@echo "make demo   - the local sandbox + bot + seeded demo village (no Telegram needed)"
@@ -38,7 +38,22 @@ i18n: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) i18n-compile
+# The browser tests drive Debian's Chromium (and need a CJK font for readable screenshots).
+CHROMIUM := /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
+browser:
+	@if [ -x $(CHROMIUM) ] && fc-list 2>/dev/null | grep -qi wqy; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing $(BROWSER_PACKAGES) for the browser tests (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	elif [ -x $(CHROMIUM) ]; then \
+		echo "note: no CJK font found; screenshots will show boxes (apt-get install fonts-wqy-microhei)"; \
+	else \
+		echo "make test needs Debian's Chromium for the browser tests: run 'sudo apt-get install $(BROWSER_PACKAGES)' and try again."; \
+		exit 1; \
+	fi
+
+test: $(STAMP) i18n-compile browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -54,4 +69,4 @@ bench: $(STAMP) i18n-compile
 	$(BIN)/python bench/updates.py --quick
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache demo.db demo.db-wal demo.db-shm
+	rm -rf $(VENV) .pytest_cache .ruff_cache demo.db demo.db-wal demo.db-shm test-artifacts

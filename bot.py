@@ -27,7 +27,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 import handlers
 from db.database import Database
 from flows.alerts import set_escalation
-from flows.clock import Clock, SystemClock, to_iso
+from flows.clock import Clock, OffsetClock, SystemClock, to_iso
 from flows.commands import command_menu
 from flows.config import ConfigError, Settings
 from flows.i18n import SUPPORTED_LOCALES, translator
@@ -36,6 +36,7 @@ from handlers.common import attach_services, services_of
 from handlers.persistence import ConversationStatePersistence
 from handlers.update_order import PerPersonUpdateProcessor
 from scheduler.aiohttp_request import AiohttpRequest
+from scheduler.demo_clock import start_demo_clock, stop_demo_clock
 from scheduler.jobs import SENDER_KEY, sender_of, start_scheduler, stop_scheduler
 from scheduler.pacer import Pacer
 from scheduler.ratelimit import SharedRateLimiter
@@ -162,6 +163,7 @@ def settle_memory() -> None:
 
 
 async def stop_application(application: Application) -> None:
+    await stop_demo_clock(application)
     await stop_scheduler(application)
     sender = sender_of(application)
     if sender is not None:
@@ -185,9 +187,13 @@ async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode:
         except (NotImplementedError, RuntimeError):
             pass
     db = await Database.open(settings.db_path)
+    if sandbox_mode and clock is None:
+        clock = OffsetClock()  # follows the sandbox's demo clock
     application = build_application(settings, db=db, clock=clock, sandbox_mode=sandbox_mode)
     try:
         await start_application(application)
+        if sandbox_mode:
+            start_demo_clock(application)
         settle_memory()
         await stop.wait()
     finally:
@@ -307,6 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "run":
+        os.environ["KINBRIDGE_MODE"] = "run"  # the sandbox refuses to start in this process
         settings = _settings_or_exit(require_token=True)
         setup_logging(settings)
         asyncio.run(serve(settings))

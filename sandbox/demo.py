@@ -44,17 +44,14 @@ async def run_demo(settings: Settings, *, port: int = 8080, fresh_db: bool = Tru
     await db.close()
     for person in DEMO_PEOPLE:
         sandbox.world.user(person.tg_user_id, person.name, "zh-hans")
+        sandbox.notes[person.tg_user_id] = person.description
 
-    send = f"curl -s {base}/sandbox/send -d"
-    print(f"\nKinBridge demo is running. Sandbox Bot API: {base}/  (Ctrl-C stops everything)")
-    print("Demo village 青山村 (Telegram user ids to play them through the sandbox):")
-    for person in DEMO_PEOPLE:
-        print(f"  {person.tg_user_id}  {person.name:<4} {person.description}")
-    print("Try this (each reply appears in the person's chat: "
-          f"curl -s {base}/sandbox/chats/<id>/messages):\n"
-          f"  1. as 李主任, open the family file:  {send} '{{\"user_id\":2001,\"text\":\"/family 1\"}}'\n"
-          f"  2. as 李主任, start a new one:        {send} '{{\"user_id\":2001,\"text\":\"/newfamily\"}}'\n"
-          f"  3. as 奶奶, answer a check-in:       {send} '{{\"user_id\":1001,\"text\":\"/checkin\"}}'\n",
+    print(f"\nKinBridge demo is running: open {base}/ in a browser  (Ctrl-C stops everything)")
+    print("The demo village 青山村: 奶奶 (grandmother), 爸爸 (father in Shenzhen), 妈妈 (mother in "
+          "Dubai), 李主任 (儿童主任), 王督导 (her supervisor). Try this:")
+    print("  1. As 奶奶, press 🌙 This evening 19:00, answer the check-in and say 小明 is 😢 and hurt.")
+    print("  2. As 李主任, see the alert arrive and press ✅ Acknowledge (or wait: it climbs to 王督导).")
+    print("  3. As 爸爸, press 📅 Sunday 20:00: his weekly message shows the week, a tip and buttons.",
           flush=True)
     stop = asyncio.Event()
     try:

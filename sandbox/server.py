@@ -11,17 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import logging
 import secrets
 import time
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from sandbox.faults import FaultPlan, FaultRule
 from sandbox.limits import LimitSettings, RateLimits
 from sandbox.state import BOT_USER, World
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
+RUN_MODE_ENV = "KINBRIDGE_MODE"  # "run" while the bot talks to real Telegram
+DEMO_ZONE = ZoneInfo("Asia/Shanghai")  # the demo village's time
 
 log = logging.getLogger("sandbox")
 
@@ -122,6 +130,7 @@ class Sandbox:
         self.limits = RateLimits(limits)
         self.faults = FaultPlan()
         self.clock_offset_s = 0.0
+        self.notes: dict[int, str] = {}
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
         self._routes()
 
@@ -151,6 +160,8 @@ class Sandbox:
         r.add_get("/sandbox/clock", self.c_clock_get)
         r.add_post("/sandbox/clock", self.c_clock_set)
         r.add_get("/", self.index)
+        r.add_get("/web/{name}", self.web_file)
+        r.add_get("/sandbox/personas", self.c_personas)
 
     # ---- Bot API -----------------------------------------------------------------------
     async def bot_api(self, request: web.Request) -> web.StreamResponse:
@@ -272,7 +283,7 @@ class Sandbox:
             "message_id": self.world.new_message_id(chat["id"]),
             "from": BOT_USER,
             "chat": chat,
-            "date": int(time.time()),
+            "date": self.now_ts(),
             **{k: v for k, v in content.items() if v is not None},
         }
         self.world.store_message(message)
@@ -387,7 +398,7 @@ class Sandbox:
             message.pop("reply_markup", None)
         else:
             message["reply_markup"] = markup
-        message["edit_date"] = int(time.time())
+        message["edit_date"] = self.now_ts()
         async with self.world.new_message:
             self.world.new_message.notify_all()
         return message
@@ -402,7 +413,7 @@ class Sandbox:
             message.pop("reply_markup", None)
         else:
             message["reply_markup"] = markup
-        message["edit_date"] = int(time.time())
+        message["edit_date"] = self.now_ts()
         async with self.world.new_message:
             self.world.new_message.notify_all()
         return message
@@ -462,7 +473,7 @@ class Sandbox:
             "message_id": self.world.new_message_id(chat["id"]),
             "from": user,
             "chat": chat,
-            "date": int(time.time()),
+            "date": self.now_ts(),
             **content,
         }
         self.world.store_message(message)
@@ -480,7 +491,15 @@ class Sandbox:
             return web.json_response({"users": len(self.world.users)})
         user = self.world.user(int(body["user_id"]), body.get("first_name"),
                                body.get("language_code"))
+        if body.get("note"):  # who this is, for the web chat's persona list (not sent to the bot)
+            self.notes[int(body["user_id"])] = str(body["note"])[:200]
         return web.json_response(user)
+
+    async def c_personas(self, request: web.Request) -> web.Response:
+        people = [{"id": uid, "name": u["first_name"], "note": self.notes.get(uid, ""),
+                   "language_code": u.get("language_code", "")}
+                  for uid, u in self.world.users.items() if uid > 0]
+        return web.json_response({"personas": people, "bot_id": BOT_USER["id"]})
 
     async def c_send(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -525,7 +544,7 @@ class Sandbox:
         if message is None or message["from"]["id"] != user_id:
             return web.json_response({"error": "no such message of this user"}, status=404)
         message["text"] = str(body["text"])
-        message["edit_date"] = int(time.time())
+        message["edit_date"] = self.now_ts()
         update = self.world.add_update({"edited_message": message})
         async with self.world.new_update:
             self.world.new_update.notify_all()
@@ -633,23 +652,60 @@ class Sandbox:
         self.faults = FaultPlan()
         return web.json_response({"ok": True})
 
+    def now_ts(self) -> int:
+        """Message dates follow the demo clock, so the web chat shows the demo's time."""
+        return int(time.time() + self.clock_offset_s)
+
+    def clock_view(self) -> dict[str, Any]:
+        now = datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
+        local = now.astimezone(DEMO_ZONE)
+        return {"offset_s": self.clock_offset_s, "now": now.isoformat(),
+                "local": local.strftime("%Y-%m-%d %a %H:%M") + " (Asia/Shanghai)"}
+
     async def c_clock_get(self, request: web.Request) -> web.Response:
-        return web.json_response({"offset_s": self.clock_offset_s})
+        return web.json_response(self.clock_view())
 
     async def c_clock_set(self, request: web.Request) -> web.Response:
+        """Fast-forward the demo clock (the bot follows it in sandbox mode): by seconds, to an
+        offset, or a named jump: the next 19:00 check-in, the next Sunday 20:00, an hour, a week."""
         body = await request.json()
-        offset = float(body.get("offset_s", self.clock_offset_s + float(body.get("advance_s", 0))))
+        now = datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
+        jump = body.get("jump")
+        if jump is not None:
+            local = now.astimezone(DEMO_ZONE)
+            if jump == "evening":
+                target = local.replace(hour=19, minute=0, second=5, microsecond=0)
+                if target <= local:
+                    target += timedelta(days=1)
+            elif jump == "sunday":
+                target = local.replace(hour=20, minute=0, second=5, microsecond=0) + \
+                    timedelta(days=(7 - local.isoweekday()) % 7)
+                if target <= local:
+                    target += timedelta(days=7)
+            elif jump == "week":
+                target = local + timedelta(days=7)
+            elif jump == "hour":
+                target = local + timedelta(hours=1)
+            else:
+                return web.json_response({"error": f"unknown jump {jump!r}"}, status=400)
+            offset = self.clock_offset_s + (target - local).total_seconds()
+        else:
+            offset = float(body.get("offset_s",
+                                    self.clock_offset_s + float(body.get("advance_s", 0))))
         if offset < self.clock_offset_s:
             return web.json_response({"error": "the clock only moves forward"}, status=400)
         self.clock_offset_s = offset
-        return web.json_response({"offset_s": self.clock_offset_s})
+        return web.json_response(self.clock_view())
 
     async def index(self, request: web.Request) -> web.Response:
-        users = "".join(f"<li>{u['id']}: {u['first_name']}</li>" for u in self.world.users.values())
-        return web.Response(
-            text=f"<!doctype html><meta charset=utf-8><title>KinBridge sandbox</title>"
-                 f"<h1>KinBridge sandbox Bot API</h1><ul>{users}</ul>",
-            content_type="text/html")
+        return web.FileResponse(WEB_DIR / "index.html",
+                                headers={"Cache-Control": "no-store"})
+
+    async def web_file(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in ("chat.js", "chat.css"):
+            return web.Response(status=404)
+        return web.FileResponse(WEB_DIR / name, headers={"Cache-Control": "no-store"})
 
 
 async def _read_params(request: web.Request) -> dict[str, Any]:
@@ -702,6 +758,8 @@ async def start_sandbox(
     """Start on loopback (port 0 picks a free one); returns the sandbox, runner and real port."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("the sandbox binds to loopback only")
+    if os.environ.get(RUN_MODE_ENV) == "run":
+        raise RuntimeError("the sandbox is for demos and tests; it does not start in run mode")
     sandbox = Sandbox(token=token, limits=limits)
     runner = web.AppRunner(sandbox.app, access_log=None, handle_signals=False)
     await runner.setup()

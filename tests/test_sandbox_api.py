@@ -155,3 +155,30 @@ async def test_unknown_token_and_method(sandbox: SandboxHandle) -> None:
     async with good:
         with pytest.raises(Exception, match=r"(?i)ot Found|not found"):
             await good.do_api_request("noSuchMethod")
+
+
+async def test_the_sandbox_is_loopback_only_and_refuses_run_mode(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sandbox.server import start_sandbox as start
+
+    with pytest.raises(ValueError):
+        await start("0.0.0.0", 0)
+    monkeypatch.setenv("KINBRIDGE_MODE", "run")
+    with pytest.raises(RuntimeError):
+        await start("127.0.0.1", 0)
+
+
+async def test_the_demo_clock_jumps_forward_only(sandbox: SandboxHandle) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{sandbox.url}/sandbox/clock", json={"jump": "sunday"}) as resp:
+            sunday = await resp.json()
+        assert "Sun 20:00" in sunday["local"] and sunday["offset_s"] > 0
+        async with http.post(f"{sandbox.url}/sandbox/clock", json={"offset_s": 0}) as resp:
+            assert resp.status == 400
+        async with http.get(f"{sandbox.url}/") as resp:
+            page = await resp.text()
+        assert "personas" in page and "jump-sunday" in page
+        async with http.get(f"{sandbox.url}/web/../../bot.py") as resp:
+            assert resp.status == 404

@@ -1,6 +1,6 @@
 // KinBridge demo web chat: plain JS talking to the sandbox's client API on 127.0.0.1.
 "use strict";
-const state = { personas: [], current: null, lastJson: "", botId: null };
+const state = { personas: [], current: null, lastJson: "", botId: null, firstText: {} };
 const $ = (id) => document.getElementById(id);
 
 async function api(path, body) {
@@ -65,8 +65,12 @@ function render(messages) {
     if (m.sticker) bubble.append(el("div", {}, m.sticker.emoji || "🙂"));
     const text = m.text || m.caption || "";
     if (text) bubble.append(el("div", { class: "text" }, text));
-    const when = new Date(m.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    bubble.append(el("div", { class: "meta" }, (m.edit_date ? "edited " : "") + when));
+    const when = new Date(m.date * 1000).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai",
+      weekday: "short", hour: "2-digit", minute: "2-digit" });  // the demo village's time
+    const key = `${state.current.id}:${m.message_id}`;  // "edited" when the words changed
+    if (!(key in state.firstText)) state.firstText[key] = text;
+    const edited = state.firstText[key] !== text;
+    bubble.append(el("div", { class: "meta" }, (edited ? "edited " : "") + when));
     box.append(bubble);
     const markup = m.reply_markup || {};
     if (markup.inline_keyboard && markup.inline_keyboard.length) {
