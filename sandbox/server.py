@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import logging
+import os
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
