@@ -37,6 +37,7 @@ from handlers.persistence import ConversationStatePersistence
 from handlers.update_order import PerPersonUpdateProcessor
 from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.demo_clock import start_demo_clock, stop_demo_clock
+from scheduler.durable_updates import DurableGetUpdates, replay_pending
 from scheduler.jobs import SENDER_KEY, sender_of, start_scheduler, stop_scheduler
 from scheduler.pacer import Pacer
 from scheduler.ratelimit import SharedRateLimiter
@@ -104,9 +105,9 @@ def build_application(
         .concurrent_updates(PerPersonUpdateProcessor())
     )
     builder = builder.request(request or HTTPXRequest(connection_pool_size=16))
-    builder = builder.get_updates_request(
-        get_updates_request or HTTPXRequest(read_timeout=30.0, connection_pool_size=2)
-    )
+    builder = builder.get_updates_request(DurableGetUpdates(
+        get_updates_request or HTTPXRequest(read_timeout=30.0, connection_pool_size=2),
+        db, svc.clock))
     application = builder.build()
     attach_services(application, svc)
     # The outbox has its own Bot (a bigger connection pool, long timeouts so a stalled request is
@@ -147,6 +148,7 @@ async def start_application(application: Application, *, poll_timeout: int = 10)
     """initialize -> our start-up -> start -> poll (PTB's documented custom-loop pattern)."""
     await application.initialize()
     await on_startup(application)
+    await replay_pending(application, services_of(application).db)
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(

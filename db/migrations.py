@@ -265,6 +265,16 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX case_notes_family ON case_notes(family_id, at)",
         "CREATE INDEX alerts_created ON alerts(created_at)",
     ],
+    # 7: the inbox: every update from Telegram, stored before it is acknowledged
+    [
+        """CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            raw TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            done_at TEXT
+        )""",
+        "CREATE INDEX inbox_pending ON inbox(update_id) WHERE done_at IS NULL",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -42,3 +42,9 @@ class PrivacyRepo:
         conn.execute("UPDATE checkins SET notes = NULL WHERE guardian_id = ?", (person_id,))
         conn.execute("UPDATE invites SET invitee_name = NULL WHERE used_by = ?", (person_id,))
         conn.execute("DELETE FROM schedules WHERE person_id = ?", (person_id,))
+        # what they sent, as received from Telegram (handled updates only; pending ones still
+        # need handling and are pruned a week after)
+        conn.execute(
+            f"DELETE FROM inbox WHERE done_at IS NOT NULL AND (json_extract(raw, '$.message.from.id') "
+            f"IN ({marks}) OR json_extract(raw, '$.callback_query.from.id') IN ({marks}) OR "
+            f"json_extract(raw, '$.edited_message.from.id') IN ({marks}))", (*chats, *chats, *chats))

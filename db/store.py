@@ -11,6 +11,7 @@ from db.checkins import CheckinsRepo
 from db.conversations import ConversationsRepo
 from db.dialogs import DialogsRepo
 from db.families import FamiliesRepo
+from db.inbox import InboxRepo
 from db.interactions import InteractionsRepo
 from db.invites import InvitesRepo
 from db.notes import NotesRepo
@@ -84,6 +85,10 @@ class Store:
     @cached_property
     def notes(self) -> NotesRepo:
         return NotesRepo(self.conn)
+
+    @cached_property
+    def inbox(self) -> InboxRepo:
+        return InboxRepo(self.conn)
 
     @cached_property
     def privacy(self) -> PrivacyRepo:

@@ -16,6 +16,7 @@ from flows.menu import MENU_PREFIX, help_text, menu
 from flows.staff import invite_staff, staff_list
 from flows.ui import FlowContext, Reply
 from flows.welcome import welcome_unknown
+from handlers.common import answer_button
 from handlers.flowrun import run_flow
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -96,7 +97,7 @@ async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = update.callback_query
     if query is None or query.data is None:
         return
-    await query.answer()
+    await answer_button(query)
     choice = query.data.removeprefix(MENU_PREFIX)
     uid = uid_of(update)
     actions = {

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import warnings
 
-from telegram import InputFile, Message, Update
+from telegram import CallbackQuery, InputFile, Message, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 from telegram.warnings import PTBUserWarning
 
@@ -83,8 +84,21 @@ def log_inbound(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Pers
 
 
 async def log_unhandled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The last handler: updates nothing else took (edited messages, group chatter) are logged."""
+    """The last handler: updates nothing else took (edited messages, group chatter) are logged,
+    and the update is marked handled in the inbox."""
     log_inbound(update, context, await current_person(update, context))
+    svc = services(context)
+    now = svc.now_iso()
+    await svc.write(lambda s: s.inbox.mark_done(update.update_id, now=now))
+
+
+async def answer_button(query: CallbackQuery) -> None:
+    """Stop the button's spinner. It may fail (a query replayed after a restart is too old to
+    answer): that must not stop the answer itself from being handled."""
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        log.info("could not answer a button press: %s", type(exc).__name__)
 
 
 # Direct replies go out with Bot.do_api_request: the same HTTP call through the same rate
@@ -182,8 +196,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         _ = await translator_for_update(update, context)
+        svc = services(context)
+        now = svc.now_iso()
+        # handled, if unhappily: a failing update must not be replayed after every restart
+        await svc.db.write(lambda s: s.inbox.mark_done(update.update_id, now=now))
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            await answer_button(update.callback_query)
         await context.bot.send_message(
             update.effective_chat.id,
             _("Sorry, something went wrong on our side. Please try again, or send /help."),

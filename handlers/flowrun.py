@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from db.store import Store
+from flows.clock import to_iso
 from flows.ui import FlowContext, Reply
 from handlers.common import (
     log_inbound,
@@ -38,7 +39,18 @@ async def run_flow(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: Flo
     user = update.effective_user
     log_inbound(update, context, await svc.person_by_telegram(user.id) if user else None)
     ctx = flow_context(context)
-    replies = await svc.write(lambda s: flow(s, ctx))
+    update_id = update.update_id
+
+    def once(store: Store) -> list[Reply] | None:
+        """The update's answer and its "done" in the inbox commit together: exactly once."""
+        if not store.inbox.mark_done(update_id, now=to_iso(ctx.now)) \
+                and store.inbox.is_done(update_id):
+            return None  # replayed after a restart, but it was handled before the crash
+        return flow(store, ctx)
+    handled = await svc.write(once)
+    if handled is None:
+        return
+    replies = handled
     for event in ctx.events:
         if event.startswith("forget_cache:"):
             value = event.split(":", 1)[1]

@@ -13,6 +13,7 @@ from flows import checkin, sos
 from flows.i18n import translator
 from flows.ui import FlowContext, Reply
 from handlers.account import for_person, uid_of
+from handlers.common import answer_button
 from handlers.flowrun import run_flow
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -37,7 +38,7 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
+    await answer_button(query)
     uid = uid_of(update)
     parts = (query.data or "").split(":")
     if len(parts) != 4 or not parts[1].isdigit():
@@ -63,7 +64,7 @@ async def help_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
+    await answer_button(query)
     uid = uid_of(update)
     _prefix, _sep, rest = (query.data or "").partition(":")
     step, _sep, value = rest.partition(":")

@@ -9,6 +9,7 @@ from db.store import Store
 from flows.parent_actions import handle
 from flows.ui import FlowContext, Reply
 from handlers.account import uid_of
+from handlers.common import answer_button
 from handlers.flowrun import run_flow
 
 
@@ -16,7 +17,7 @@ async def parent_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
+    await answer_button(query)
     uid = uid_of(update)
     data = (query.data or "")[:64]
 

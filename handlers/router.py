@@ -16,6 +16,7 @@ from flows.invites import ALPHABET, CODE_LENGTH
 from flows.menu import menu
 from flows.ui import FlowContext, Reply
 from flows.welcome import welcome_unknown
+from handlers.common import answer_button
 from handlers.flowrun import run_flow
 
 KINDS = {"j": joining.KIND, "f": family_file.KIND, "s": account.SETTINGS, "x": account.FORGET}
@@ -68,7 +69,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if query is None or user is None:
         return
-    await query.answer()
+    await answer_button(query)
     data = (query.data or "")[:64]
     prefix, _sep, rest = data.partition(":")
     step, _sep, value = rest.partition(":")

@@ -12,6 +12,7 @@ from flows import alert_desk, case_file
 from flows.i18n import translator
 from flows.ui import FlowContext, Reply
 from handlers.account import for_person, uid_of
+from handlers.common import answer_button
 from handlers.flowrun import run_flow
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -69,7 +70,7 @@ async def alert_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
+    await answer_button(query)
     uid = uid_of(update)
     data = (query.data or "")[:64]
     parts = data.split(":")

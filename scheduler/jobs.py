@@ -14,6 +14,7 @@ from telegram.ext import Application, ContextTypes
 from flows.alert_desk import escalate_due
 from flows.calls import watch_calls
 from flows.checkin_plan import watch_silence
+from flows.clock import to_iso
 from flows.due_work import sweep_chunk
 from flows.services import Services
 from scheduler.sender import OutboxSender
@@ -43,6 +44,8 @@ async def run_due_work(svc: Services, sender: OutboxSender | None = None) -> int
         svc.last_silence_check = now
         total += await svc.db.write(lambda s: watch_silence(s, now, svc.settings.tz)
                                     + watch_calls(s, now))
+        before = to_iso(now - timedelta(days=7))
+        await svc.db.write(lambda s: s.inbox.prune(before))
     if skipped:
         log.warning("due-work sweep skipped %s occurrence(s) that were too late to still send "
                     "(the bot was not running at the time)", skipped)
