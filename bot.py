@@ -63,6 +63,29 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+_REDACTED_TOKENS: set[str] = set()
+
+
+def redact_token_everywhere(token: str) -> None:
+    """Every log record anywhere in the process has the token replaced, whoever logs it and
+    wherever it goes (handlers added later, pytest's capture): URLs carry the token."""
+    if not token or token in _REDACTED_TOKENS:
+        return
+    if not _REDACTED_TOKENS:
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+            record = previous(*args, **kwargs)  # type: ignore[arg-type]
+            RedactingFilter(sorted(_REDACTED_TOKENS)).filter(record)
+            return record
+        logging.setLogRecordFactory(factory)
+    _REDACTED_TOKENS.add(token)
+    # and the chattiest transport logs stay quiet below WARNING
+    for name in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
+        if logging.getLogger(name).level < logging.WARNING:
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def setup_logging(settings: Settings | None = None) -> None:
     level = os.environ.get("KINBRIDGE_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(
@@ -92,6 +115,7 @@ def build_application(
     send_rate_per_s: float | None = 30.0,
 ) -> Application:
     """The PTB application, wired to our store; tests inject their own request and clock."""
+    redact_token_everywhere(settings.token)
     svc = Services(db=db, clock=clock or SystemClock(), settings=settings, sandbox_mode=sandbox_mode)
     set_escalation(dict(settings.escalation))
     pacer = Pacer(send_rate_per_s)
