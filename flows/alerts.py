@@ -21,6 +21,7 @@ RULE_TITLES = {
     "unreachable": N_("Messages can no longer be delivered to %(name)s (the bot was blocked or "
                       "the account was closed)."),
     "sos": N_("🆘 The guardian asked for help now."),
+    "undelivered": N_("Messages to %(name)s could not be delivered after several tries."),
     "no_call": N_("%(name)s has not logged a call with the child for three weeks."),
     "sad_streak": N_("The child was sad at the last %(n)s check-ins."),
     "injured": N_("The guardian says the child is injured."),

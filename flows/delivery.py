@@ -118,3 +118,19 @@ def handle_unreachable(store: Store, now: datetime, item: OutboxItem, error: str
     family_id = store.families.first_family_of(person.id)
     raise_alert(store, now=now, family_id=family_id, person_id=person.id, rule="unreachable",
                 severity="normal", evidence=None, name_for_title=person.display_name or "?")
+
+
+def handle_failed(store: Store, now: datetime, item: OutboxItem, error: str) -> None:
+    """A message that could not be delivered after every retry (or was refused): recorded with
+    its reason, and when it was for a family member, their caseworker hears of it (one alert
+    per person while it stays open) so nobody is silently cut off."""
+    store.outbox.mark_failed(item.id, error=error)
+    if item.person_id is None:
+        return
+    person = store.people.get(item.person_id)
+    if person is None or person.is_staff:
+        return
+    family_id = store.families.first_family_of(person.id)
+    raise_alert(store, now=now, family_id=family_id, person_id=person.id, rule="undelivered",
+                severity="normal", evidence=error[:120],
+                name_for_title=person.display_name or "?")

@@ -26,7 +26,14 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from db.database import Database
 from db.models import OutboxItem
 from flows.clock import Clock, to_iso
-from flows.delivery import Delivered, claim_due, handle_unreachable, record_deliveries, spacing_for
+from flows.delivery import (
+    Delivered,
+    claim_due,
+    handle_failed,
+    handle_unreachable,
+    record_deliveries,
+    spacing_for,
+)
 from scheduler.pacer import Pacer
 
 log = logging.getLogger(__name__)
@@ -184,7 +191,7 @@ class OutboxSender:
             self.stats.failed += 1
             error = f"{type(exc).__name__}: {exc.message}"[:200]
             log.error("outbox message %s refused permanently: %s", item.id, type(exc).__name__)
-            await self.db.write(lambda s: s.outbox.mark_failed(item.id, error=error))
+            await self.db.write(lambda s: handle_failed(s, self.clock.now(), item, error))
         except (NetworkError, TimedOut, OSError) as exc:
             self._count_error(type(exc).__name__)
             await self._retry_or_fail(item, f"{type(exc).__name__}: {exc}"[:200])
@@ -204,7 +211,7 @@ class OutboxSender:
         if attempts >= self.max_attempts:
             self.stats.failed += 1
             log.error("outbox message %s failed after %s attempts", item.id, attempts)
-            await self.db.write(lambda s: s.outbox.mark_failed(item.id, error=error))
+            await self.db.write(lambda s: handle_failed(s, self.clock.now(), item, error))
             return
         self.stats.retried += 1
         delay = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (attempts - 1))
