@@ -119,8 +119,8 @@ async def test_a_week_of_faults(tmp_path: Path) -> None:
             reachable = [GUARDIAN + i for i in range(FAMILIES)
                          if day < 2 or GUARDIAN + i not in BLOCKED]
 
-            async def all_prompted(n: int = day + 1) -> bool:
-                return all([len(await prompts(client, g)) >= n for g in reachable])
+            async def all_prompted(n: int = day + 1, who: list[int] = reachable) -> bool:
+                return all([len(await prompts(client, g)) >= n for g in who])
             if not await eventually(all_prompted, within=60):
                 state = await db.read(lambda s: s.conn.execute(
                     "SELECT status, attempts, last_error, not_before FROM outbox WHERE dedupe_key "
