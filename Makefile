@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SOURCES := bot.py handlers flows scheduler db sandbox
 LOCALES := locales
 
-.PHONY: help venv demo run test lint i18n i18n-compile bench clean browser
+.PHONY: help venv demo run test lint i18n i18n-compile bench clean browser reliability
 
 help:
 	@echo "make demo   - the local sandbox + bot + seeded demo village (no Telegram needed)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint   - ruff"
 	@echo "make i18n   - extract messages, update and compile the catalogs"
 	@echo "make bench  - the quick benchmarks"
+	@echo "make reliability - only the fault, crash, hostile-input, access and privacy tests"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "KinBridge needs Python 3.11 or newer")'
@@ -56,6 +57,10 @@ browser:
 test: $(STAMP) i18n-compile browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# part of 'make test' too (about two minutes of the suite)
+reliability: $(STAMP) i18n-compile
+	$(BIN)/python -m pytest -q -m reliability
 
 demo: $(STAMP) i18n-compile
 	$(BIN)/python bot.py sandbox

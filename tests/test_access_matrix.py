@@ -24,6 +24,8 @@ from tests.conftest import sandbox_settings
 from tests.helpers import add_family
 from tests.offline import OfflineBotApi, Updates
 
+pytestmark = pytest.mark.reliability
+
 STRANGER, GRANDMA, FATHER, CW, OTHER_CW, SUPERVISOR, ADMIN, FORGOTTEN = (
     5555, 101, 102, 201, 202, 301, 9001, 103)
 PERSONAS = {"stranger": STRANGER, "guardian": GRANDMA, "parent": FATHER, "caseworker": CW,

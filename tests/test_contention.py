@@ -15,6 +15,8 @@ from tests.conftest import BotHandle, SandboxHandle
 from tests.helpers import add_family
 from tests.people import Person
 
+pytestmark = pytest.mark.reliability
+
 HOLD_S = 7.0
 LOCKER = """
 import sqlite3, sys, time

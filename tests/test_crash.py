@@ -7,11 +7,15 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from db.database import Database
 from db.outbox import LANE_BULK, NewMessage
 from flows.clock import SystemClock, to_iso
 from tests.conftest import SandboxHandle
 from tests.process import BotProcess
+
+pytestmark = pytest.mark.reliability
 
 N = 150
 

@@ -12,6 +12,8 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from db.database import Database
 from db.outbox import LANE_BULK, NewMessage
 from db.store import Store
@@ -22,6 +24,8 @@ from flows.ui import FlowContext
 from tests.conftest import SandboxHandle
 from tests.helpers import add_family
 from tests.process import BotProcess
+
+pytestmark = pytest.mark.reliability
 
 KILLS = 10
 FAMILIES = 40

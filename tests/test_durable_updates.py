@@ -8,6 +8,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from db.database import Database
 from db.store import Store
 from flows import checkin
@@ -15,6 +17,8 @@ from flows.clock import SystemClock, to_iso
 from flows.ui import FlowContext
 from tests.conftest import SandboxHandle
 from tests.process import BotProcess
+
+pytestmark = pytest.mark.reliability
 
 N = 1000
 BASE = 800_000

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from aiohttp import web
 
 from bot import build_application, start_application, stop_application
@@ -25,6 +26,8 @@ from sandbox.server import DEFAULT_TOKEN, Sandbox
 from scheduler.jobs import run_due_work, sender_of
 from tests.conftest import eventually, sandbox_settings
 from tests.helpers import add_family
+
+pytestmark = pytest.mark.reliability
 
 FAMILIES = 50
 GUARDIAN, PARENT, CASEWORKER = 10_000, 20_000, 30_000

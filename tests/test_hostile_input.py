@@ -11,6 +11,8 @@ from flows.clock import to_iso
 from flows.demo_village import DEMO_PEOPLE, seed_demo_village
 from tests.conftest import BotHandle, SandboxHandle
 
+pytestmark = pytest.mark.reliability
+
 CORPUS = [
     "😊😢😐🆘" * 10,
     "مرحبا بالعالم",  # RTL

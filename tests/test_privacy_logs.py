@@ -16,6 +16,8 @@ from tests.conftest import BotHandle, SandboxHandle
 from tests.helpers import add_family
 from tests.people import Person
 
+pytestmark = pytest.mark.reliability
+
 GRANDMA, FATHER, CASEWORKER = 7654321, 7654322, 7654323
 SECRETS = ("奶奶", "爸爸", "李主任", "小明", "青山村", "13912345678", "孩子说他不想活了",
            str(GRANDMA), str(FATHER), str(CASEWORKER), DEFAULT_TOKEN, DEFAULT_TOKEN.split(":")[1])

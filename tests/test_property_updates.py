@@ -26,6 +26,8 @@ from tests.conftest import sandbox_settings
 from tests.helpers import add_family
 from tests.offline import OfflineBotApi, Updates
 
+pytestmark = pytest.mark.reliability
+
 FAMILY_ONE = {101, 102, 201}  # 奶奶, 爸爸, 李主任: family #1 (小明, 青山村)
 FAMILY_TWO = {111, 112, 202}  # family #2 (小芳, 白云村)
 ADMIN = 9001
