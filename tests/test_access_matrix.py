@@ -41,7 +41,7 @@ class Action:
     name: str
     update: Callable[[Updates, int, dict[str, int]], object]
     allowed: set[str]
-    success: str  # words only a successful reply holds
+    success: str  # words only a successful reply holds ("a|b": either)
 
 
 def actions() -> list[Action]:
@@ -78,8 +78,29 @@ def actions() -> list[Action]:
         Action("family file edit", press("f:edit:{family}:village"), FAMILY_STAFF, "新的村名"),
         Action("menu: check-in", press("m:checkin"), {"guardian"}, "点几下说说"),
         Action("menu: my families", press("m:families"), STAFF, "您负责的家庭"),
+        Action("alert: outcome", press("a:out:{alert}:called"), FAMILY_STAFF, "简单写一下"),
+        Action("alert: queue page", press("a:q:0"), STAFF, "🟢|页"),
+        # call #1 is the father's own (he pressed "I called" above): nobody else's
+        Action("parent: call minutes", press("p:mins:1:15"), {"parent"}, "听起来怎么样"),
+        Action("parent: remind day", press("p:rday:{family}:weekly"), {"parent"}, "几点提醒"),
+        Action("parent: pick month", press("p:vm:{family}:209912:0"), {"parent"}, "哪个月"),
+        Action("parent: cancel visit", press("p:vcancel:1"), set(), "已取消"),
+        # only the father is still in his 🆘 exchange (the grandmother went on to her check-in)
+        Action("sos: danger answer", press("h:danger:n"), {"parent"}, "会尽快联系您"),
+        Action("menu: settings", press("m:settings"), KNOWN, "您想修改什么"),
+        Action("menu: new family", press("m:newfamily"), STAFF, "我们来建一个家庭档案"),
+        Action("menu: invite caseworker", press("m:invite_caseworker"), {"supervisor", "admin"},
+               "t.me/"),
+        Action("menu: staff", press("m:staff"), {"supervisor", "admin"}, "#"),
+        Action("settings: forged step", press("s:tz:Asia/Tokyo"), set(), "已保存"),
+        Action("join: forged consent", press("j:consent:y"), set(), "语言"),
         Action("forged: forget confirm", press("x:confirm:y"), set(), "已删除"),
         Action("forged: junk", press("zz:1:2:3"), set(), "已删除"),
+        Action("/language", text("/language"), KNOWN, "哪种语言"),
+        Action("/cancel", text("/cancel"), set(PERSONAS), "已取消"),  # ends a half-done join too
+        Action("/start", text("/start"), KNOWN, "欢迎回来"),
+        Action("/stop", text("/stop"), KNOWN, "先不给您发消息"),
+        Action("/forget", text("/forget"), KNOWN, "要删除"),
     ]
 
 
@@ -134,7 +155,7 @@ async def test_every_role_against_every_action(world) -> None:  # type: ignore[n
             await application.process_update(action.update(updates, uid, ids))
             replies = api.texts(uid)[before:]
             said = "\n".join(replies)
-            allowed = action.success in said
+            allowed = any(word in said for word in action.success.split("|"))
             expected = persona in action.allowed
             cells += 1
             assert replies, f"{persona} got no answer to {action.name}"

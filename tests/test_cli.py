@@ -117,3 +117,36 @@ def test_assign_from_the_command_line(tmp_path: Path) -> None:
     wrong = run_cli("assign", "--caseworker", "2", "--supervisor", "1",
                     env={"KINBRIDGE_DB": str(db), "KINBRIDGE_LOCALE": "en"})
     assert "caseworker and then of a supervisor" in wrong.stdout
+
+
+def test_export_from_the_shell_writes_csv_and_is_audited(tmp_path: Path) -> None:
+    import asyncio
+    import csv
+    import sqlite3
+
+    from db.database import Database
+    from tests.helpers import add_family
+
+    db_path = tmp_path / "export.db"
+
+    async def seed() -> None:
+        db = await Database.open(db_path)
+        await db.write(lambda s: add_family(s, caseworker_tg=201))
+        await db.close()
+    asyncio.run(seed())
+    env = {"KINBRIDGE_DB": str(db_path)}
+    refused = run_cli("export", "--as", "101", "--out", str(tmp_path / "x"), env=env)
+    assert refused.returncode == 2 and "caseworker" in refused.stderr  # a guardian may not
+    done = run_cli("export", "--as", "201", "--from", "2026-11-01", "--to", "2026-11-30",
+                   "--out", str(tmp_path / "out"), env=env)
+    assert done.returncode == 0, done.stderr
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert files == ["alerts.csv", "checkins.csv", "families.csv", "interactions.csv"]
+    with (tmp_path / "out" / "families.csv").open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["village"] for r in rows] == ["青山村"]
+    assert oct((tmp_path / "out" / "families.csv").stat().st_mode & 0o777) == "0o600"
+    conn = sqlite3.connect(db_path)
+    audit = conn.execute("SELECT action, detail FROM audit_log").fetchall()
+    conn.close()
+    assert audit == [("export", "2026-11-01..2026-11-30")]
