@@ -50,7 +50,8 @@ async def run_demo(settings: Settings, *, port: int = 8080, fresh_db: bool = Tru
     print("The demo village 青山村: 奶奶 (grandmother), 爸爸 (father in Shenzhen), 妈妈 (mother in "
           "Dubai), 李主任 (儿童主任), 王督导 (her supervisor). Try this:")
     print("  1. As 奶奶, press 🌙 This evening 19:00, answer the check-in and say 小明 is 😢 and hurt.")
-    print("  2. As 李主任, see the alert arrive and press ✅ Acknowledge (or wait: it climbs to 王督导).")
+    print("  2. As 李主任, see the alert and press ✅ Acknowledge "
+          "(press ⏱ +1 hour first and it climbs to 王督导).")
     print("  3. As 爸爸, press 📅 Sunday 20:00: his weekly message shows the week, a tip and buttons.",
           flush=True)
     stop = asyncio.Event()
