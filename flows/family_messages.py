@@ -77,10 +77,16 @@ def handle_words(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
 
 
 def handle_media(store: Store, ctx: FlowContext, person: Person, *, chat_id: int,
-                 message_id: int, photo: bool = False) -> list[Reply]:
-    """A voice note or photo: passed on as it is (the caseworker can listen or look)."""
+                 message_id: int, photo: bool = False, caption: str = "") -> list[Reply]:
+    """A voice note or photo: passed on as it is (the caseworker can listen or look); risk words
+    in a photo's caption raise their alerts like any message."""
     _ = translator(person.locale)
+    raised = raise_word_alerts(store, ctx, person, caption) if caption.strip() else []
     if _forward(store, ctx, person, chat_id, message_id, None, voice=not photo, photo=photo):
+        if raised:
+            return [Reply(_("Thank you for telling me. I have passed this on to the children's "
+                            "director right away. If the child is in danger now, press 🆘 or call "
+                            "110 (police) or 120 (ambulance)."), [[(_("🆘 Help now"), "h:start")]])]
         return [Reply(_("🎙 Thank you, I have passed your message on to the children's director."))]
     return [Reply(_("Thank you! I can only read text and buttons here for now. Here is what I "
                     "can do:")), menu(_, person)]

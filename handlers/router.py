@@ -128,7 +128,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if family and is_text and not is_command:
             return handle_words(store, ctx, person, chat_id=ref[0], message_id=ref[1], text=text)
         if family and (voice is not None or photo):
-            return handle_media(store, ctx, person, chat_id=ref[0], message_id=ref[1], photo=photo)
+            return handle_media(store, ctx, person, chat_id=ref[0], message_id=ref[1], photo=photo,
+                                caption=text)
         note = _("I did not quite understand. Here is what I can do:") if is_text else \
             _("Thank you! I can only read text and buttons here for now. Here is what I can do:")
         return [Reply(note), menu(_, person)]

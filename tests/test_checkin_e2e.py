@@ -154,3 +154,14 @@ async def test_an_acknowledged_answer_survives_kill_9(sandbox: SandboxHandle, tm
     finally:
         await process.stop()
         await asyncio.sleep(0)
+
+
+async def test_a_photo_with_a_worrying_caption_raises_the_alert(bot: BotHandle,
+                                                               sandbox: SandboxHandle) -> None:
+    grandma, caseworker, _father = await family(sandbox, bot.db)
+    await sandbox.client.photo(GRANDMA, caption="他的腿摔伤了，流血")
+    (reply,) = await grandma.read()
+    assert "儿童主任" in reply["text"]
+    assert "受伤" in await caseworker.read_until("🟠")
+    alerts = await bot.db.read(lambda s: s.alerts.all())
+    assert [(a.rule, a.severity) for a in alerts] == [("keyword_injury", "high")]
