@@ -132,3 +132,15 @@ class AlertsRepo:
             f"({marks}) AND created_at >= ? AND created_at < ? ORDER BY id",
             (*family_ids, since, until)).fetchall()
         return [dict(r) for r in rows]
+
+    def open_family_ids(self, rule: str) -> set[int]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT family_id FROM alerts WHERE rule = ? AND status != 'resolved' "
+            "AND family_id IS NOT NULL", (rule,)).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def open_person_ids(self, rule: str) -> set[tuple[int, int]]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT family_id, person_id FROM alerts WHERE rule = ? AND status != "
+            "'resolved' AND family_id IS NOT NULL AND person_id IS NOT NULL", (rule,)).fetchall()
+        return {(int(r[0]), int(r[1])) for r in rows}

@@ -184,7 +184,10 @@ def reminder_later(store: Store, ctx: FlowContext, parent: Person, schedule_id: 
 def watch_calls(store: Store, now: datetime) -> int:
     """A normal alert for the caseworker when a parent has not logged a call for three weeks."""
     raised = 0
+    already = store.alerts.open_person_ids("no_call")
     for family_id, parent_id in store.calls.parents_without_call_since(to_iso(now - NO_CALL_AFTER)):
+        if (family_id, parent_id) in already:
+            continue
         parent = store.people.get(parent_id)
         if raise_alert(store, now=now, family_id=family_id, person_id=parent_id, rule="no_call",
                        severity="normal", evidence=None,

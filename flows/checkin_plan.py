@@ -64,7 +64,10 @@ def watch_silence(store: Store, now: datetime, zone_name: str) -> int:
     today = now.astimezone(ZoneInfo(zone_name)).date()
     cutoff = (today - timedelta(days=SILENCE_DAYS - 1)).isoformat()
     raised = 0
+    already = store.alerts.open_family_ids("silence")
     for family_id, reference in store.checkins.silent_families(before_day=cutoff):
+        if family_id in already:
+            continue
         gap = (today - date.fromisoformat(reference)).days
         if raise_alert(store, now=now, family_id=family_id, person_id=None, rule="silence",
                        severity="high", evidence=None, count=gap) is not None:
