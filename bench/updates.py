@@ -40,7 +40,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest, RequestData
 
 from bot import build_application, settle_memory
 from db.database import Database
@@ -49,6 +48,7 @@ from flows.clock import ManualClock, to_iso
 from flows.config import Settings
 from handlers.common import services_of
 from handlers.update_order import PerPersonUpdateProcessor
+from sandbox.offline import OfflineBotApi
 from sandbox.server import DEFAULT_TOKEN
 
 BOT_ID = 7000000001
@@ -58,55 +58,6 @@ TYPED = {"mood": "开心", "health": "1", "school": "今天去上学了", "eatin
 PRESSED = {"mood": ("happy", "sad", "neutral"), "health": ("well", "unwell"),
            "school": ("went", "holiday", "missed"), "eating_sleeping": ("normal",),
            "worry": ("n",)}
-
-
-class OfflineBotApi(BaseRequest):
-    """Answers every Bot API call at once, and remembers the keyboard last sent to each chat
-    (the simulated guardians press what they were shown)."""
-
-    def __init__(self) -> None:
-        self.message_ids = itertools.count(1)
-        self.keyboards: dict[int, list[list[dict[str, str]]]] = {}
-        self.calls = 0
-        self.by_chat: dict[int, list[tuple[str, dict[str, Any]]]] = {}
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    @property
-    def read_timeout(self) -> float:
-        return 5.0
-
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: Any = None, write_timeout: Any = None,
-                         connect_timeout: Any = None, pool_timeout: Any = None) -> tuple[int, bytes]:
-        self.calls += 1
-        name = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data is not None else {}
-        if "chat_id" in params:
-            self.by_chat.setdefault(int(params["chat_id"]), []).append((name, dict(params)))
-        elif name == "answerCallbackQuery":
-            self.by_chat.setdefault(-1, []).append((name, {}))
-        if name == "getMe":
-            result: Any = {"id": BOT_ID, "is_bot": True, "first_name": "KinBridge",
-                           "username": "KinBridgeSandboxBot"}
-        elif name in ("sendMessage", "editMessageReplyMarkup", "editMessageText"):
-            chat_id = int(params.get("chat_id") or 0)
-            markup = params.get("reply_markup")
-            if name == "sendMessage":
-                if isinstance(markup, str):
-                    markup = json.loads(markup)
-                keyboard = (markup or {}).get("inline_keyboard")
-                self.keyboards[chat_id] = keyboard or []
-            result = {"message_id": next(self.message_ids), "date": 0,
-                      "chat": {"id": chat_id, "type": "private"}, "text": params.get("text", ""),
-                      "from": {"id": BOT_ID, "is_bot": True, "first_name": "KinBridge"}}
-        else:
-            result = True
-        return 200, json.dumps({"ok": True, "result": result}).encode()
 
 
 def seed(store: Store, guardians: int, now: str) -> None:
@@ -156,7 +107,7 @@ def next_update(maker: UpdateMaker, api: OfflineBotApi, guardian: int, step: int
     uid = GUARDIAN_BASE + guardian
     if step == 0:
         return maker.text(uid, "/checkin")
-    keyboard = api.keyboards.get(uid) or []
+    keyboard = api.keyboard(uid)
     answer_buttons = [b for row in keyboard for b in row if b["callback_data"].startswith("c:")]
     if not answer_buttons:
         return None
@@ -176,12 +127,12 @@ async def process_all(application: Application, updates: list[Update],
     processor), timing each update from the moment its handling starts to its end."""
     async def handle(update: Update) -> None:
         chat = update.effective_chat.id if update.effective_chat else 0
-        seen = len(api.by_chat.get(chat, [])) if api is not None else 0
+        seen = len(api.sent.get(chat, [])) if api is not None else 0
         start = time.perf_counter()
         await application.process_update(update)
         latencies.append(time.perf_counter() - start)
         if api is not None and replies is not None:
-            replies[update.update_id] = api.by_chat.get(chat, [])[seen:]
+            replies[update.update_id] = [(e["method"], e) for e in api.sent.get(chat, [])[seen:]]
 
     processor = application.update_processor
     await asyncio.gather(*(processor.process_update(u, handle(u)) for u in updates))
@@ -239,8 +190,6 @@ def framework_application(api: OfflineBotApi,
                 await update.callback_query.edit_message_reply_markup(None)
             elif method == "sendMessage":
                 markup = params.get("reply_markup")
-                if isinstance(markup, str):
-                    markup = json.loads(markup)
                 keyboard = InlineKeyboardMarkup.de_json(markup, context.bot) if markup else None
                 await context.bot.send_message(int(params["chat_id"]), str(params["text"]),
                                                reply_markup=keyboard)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from db.checkins import Checkin
 from db.dialogs import Dialog
@@ -25,6 +24,7 @@ from flows.alerts import age_in_years, raise_alert
 from flows.clock import to_iso
 from flows.forwarding import forward_words
 from flows.i18n import N_, Translator, translator
+from flows.recurring import zone_of
 from flows.risk import CheckinRecord, Finding, evaluate, match_terms
 from flows.ui import Buttons, FlowContext, Option, Reply, markup_json, match_in_sentence, pick
 
@@ -39,13 +39,6 @@ TOPICS = {"mood": N_("the child's mood"), "health": N_("the child's health"),
           "worry": N_("anything worrying"), "worry_detail": N_("what is worrying")}
 # a sentence this long that answers nothing is still kept and passed on
 SUBSTANTIAL_TEXT = 4
-
-
-def zone_of(person: Person) -> ZoneInfo:
-    try:
-        return ZoneInfo(person.tz)
-    except (KeyError, ValueError):
-        return ZoneInfo("Asia/Shanghai")
 
 
 def options(_: Translator, field: str) -> list[Option]:

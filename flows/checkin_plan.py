@@ -8,9 +8,7 @@ from datetime import date, datetime, timedelta
 
 from db.store import Store
 from flows.alerts import raise_alert
-from flows.checkin import zone_of
-from flows.clock import to_iso
-from flows.timeplan import next_occurrence
+from flows.recurring import keep_in_step
 
 # ISO weekday digits per cadence (weekly on Saturday: the parents' weekly message is on Sunday)
 CADENCE_WEEKDAYS = {"daily": None, "thrice_weekly": "135", "weekly": "6"}
@@ -22,33 +20,15 @@ def sync_guardian(store: Store, person_id: int, now: datetime) -> int:
     """Make the guardian's check-in schedules match their families, time and zone; returns the
     number of active check-in schedules."""
     person = store.people.get(person_id)
-    existing = store.schedules.for_person(person_id, "checkin")
     if person is None or person.role != "guardian":
-        for schedule in existing:
-            store.schedules.deactivate(schedule.id)
-        return 0
-    wanted: dict[int, str | None] = {}
+        return keep_in_step(store, None, person_id, "checkin", {}, now)
+    local_time = person.checkin_time or DEFAULT_CHECKIN_TIME
+    wanted: dict[int | None, tuple[str | None, str]] = {}
     for membership in store.families.memberships_of(person_id):
         family = store.families.get(membership.family_id)
         if family is not None:
-            wanted[family.id] = CADENCE_WEEKDAYS.get(family.cadence)
-    local_time = person.checkin_time or DEFAULT_CHECKIN_TIME
-    kept = 0
-    for schedule in existing:
-        family_id = schedule.ref_id
-        if family_id in wanted and schedule.weekdays == wanted[family_id] \
-                and schedule.local_time == local_time and schedule.payload.get("tz") == person.tz:
-            wanted.pop(family_id)
-            kept += 1
-        else:
-            store.schedules.deactivate(schedule.id)
-    for family_id, weekdays in wanted.items():
-        first = next_occurrence(now, zone_of(person), local_time, weekdays)
-        store.schedules.add(person_id=person_id, kind="checkin", ref_id=family_id,
-                            weekdays=weekdays, local_time=local_time, next_run_at=to_iso(first),
-                            now=to_iso(now), payload={"tz": person.tz})
-        kept += 1
-    return kept
+            wanted[family.id] = (CADENCE_WEEKDAYS.get(family.cadence), local_time)
+    return keep_in_step(store, person, person_id, "checkin", wanted, now)
 
 
 def sync_family(store: Store, family_id: int, now: datetime) -> None:

@@ -24,7 +24,8 @@ from flows.access import visible_family_ids
 from flows.calls import NO_CALL_AFTER
 from flows.clock import from_iso, to_iso
 from flows.i18n import translator
-from flows.timeplan import iso_week_key, next_occurrence
+from flows.recurring import keep_in_step
+from flows.timeplan import iso_week_key
 from flows.weekly import zone_of
 
 WEEKS = 8
@@ -173,17 +174,6 @@ def digest_messages(store: Store, schedule: Schedule, occurrence: datetime) -> l
 def sync_staff(store: Store, person_id: int, now: datetime) -> int:
     """Caseworkers and supervisors get the digest on Monday morning in their own zone."""
     person = store.people.get(person_id)
-    existing = store.schedules.for_person(person_id, "digest")
     if person is None or person.role not in STAFF:
-        for schedule in existing:
-            store.schedules.deactivate(schedule.id)
-        return 0
-    if any(s.payload.get("tz") == person.tz for s in existing):
-        return 1
-    for schedule in existing:
-        store.schedules.deactivate(schedule.id)
-    first = next_occurrence(now, zone_of(person), DIGEST_TIME, DIGEST_DAY)
-    store.schedules.add(person_id=person_id, kind="digest", weekdays=DIGEST_DAY,
-                        local_time=DIGEST_TIME, next_run_at=to_iso(first), now=to_iso(now),
-                        payload={"tz": person.tz})
-    return 1
+        return keep_in_step(store, None, person_id, "digest", {}, now)
+    return keep_in_step(store, person, person_id, "digest", {None: (DIGEST_DAY, DIGEST_TIME)}, now)

@@ -15,19 +15,13 @@ from db.store import Store
 from flows import tips
 from flows.clock import to_iso
 from flows.i18n import Translator, translator
-from flows.timeplan import iso_week_key, next_occurrence
+from flows.recurring import keep_in_step, zone_of
+from flows.timeplan import iso_week_key
 from flows.ui import Buttons, markup_json
 
 PREFIX = "p"
 DEFAULT_DAY = 7  # Sunday
 DEFAULT_TIME = "20:00"
-
-
-def zone_of(person: Person) -> ZoneInfo:
-    try:
-        return ZoneInfo(person.tz)
-    except (KeyError, ValueError):
-        return ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
@@ -222,26 +216,9 @@ def weekly_messages(store: Store, schedule: Schedule, occurrence: datetime) -> l
 def sync_parent(store: Store, person_id: int, now: datetime) -> int:
     """One "weekly" schedule per family of the parent, at their day and hour in their zone."""
     person = store.people.get(person_id)
-    existing = store.schedules.for_person(person_id, "weekly")
     if person is None or person.role != "parent":
-        for schedule in existing:
-            store.schedules.deactivate(schedule.id)
-        return 0
-    weekdays = str(person.weekly_day or DEFAULT_DAY)
-    local_time = person.weekly_time or DEFAULT_TIME
-    wanted = {m.family_id for m in store.families.memberships_of(person_id)}
-    kept = 0
-    for schedule in existing:
-        if schedule.ref_id in wanted and schedule.weekdays == weekdays \
-                and schedule.local_time == local_time and schedule.payload.get("tz") == person.tz:
-            wanted.discard(schedule.ref_id)
-            kept += 1
-        else:
-            store.schedules.deactivate(schedule.id)
-    for family_id in sorted(wanted):
-        first = next_occurrence(now, zone_of(person), local_time, weekdays)
-        store.schedules.add(person_id=person_id, kind="weekly", ref_id=family_id, weekdays=weekdays,
-                            local_time=local_time, next_run_at=to_iso(first), now=to_iso(now),
-                            payload={"tz": person.tz})
-        kept += 1
-    return kept
+        return keep_in_step(store, None, person_id, "weekly", {}, now)
+    when = (str(person.weekly_day or DEFAULT_DAY), person.weekly_time or DEFAULT_TIME)
+    wanted: dict[int | None, tuple[str | None, str]] = {
+        m.family_id: when for m in store.families.memberships_of(person_id)}
+    return keep_in_step(store, person, person_id, "weekly", wanted, now)

@@ -92,6 +92,16 @@ async def log_unhandled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await svc.write(lambda s: s.inbox.mark_done(update.update_id, now=now))
 
 
+async def take_button(update: Update) -> tuple[int, str] | None:
+    """A pressed button: stop its spinner and give (presser's user id, its data, at most 64
+    bytes as Telegram allows); None if this is no button press."""
+    query = update.callback_query
+    if query is None or update.effective_user is None:
+        return None
+    await answer_button(query)
+    return update.effective_user.id, (query.data or "")[:64]
+
+
 async def answer_button(query: CallbackQuery) -> None:
     """Stop the button's spinner. It may fail (a query replayed after a restart is too old to
     answer): that must not stop the answer itself from being handled."""

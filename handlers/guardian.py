@@ -12,8 +12,8 @@ from db.store import Store
 from flows import checkin, sos
 from flows.i18n import translator
 from flows.ui import FlowContext, Reply
-from handlers.account import for_person, uid_of
-from handlers.common import answer_button
+from handlers.account import for_person
+from handlers.common import take_button
 from handlers.flowrun import run_flow
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -35,12 +35,11 @@ async def help_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``c:<check-in id>:<question>:<value>``"""
-    query = update.callback_query
-    if query is None:
+    pressed = await take_button(update)
+    if pressed is None:
         return
-    await answer_button(query)
-    uid = uid_of(update)
-    parts = (query.data or "").split(":")
+    uid, data = pressed
+    parts = data.split(":")
     if len(parts) != 4 or not parts[1].isdigit():
         await run_flow(update, context, lambda s, c: _stale(s, c, uid))
         return
@@ -61,12 +60,11 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def help_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``h:start`` opens 🆘 from anywhere; ``h:<step>:<value>`` answers its questions."""
-    query = update.callback_query
-    if query is None:
+    pressed = await take_button(update)
+    if pressed is None:
         return
-    await answer_button(query)
-    uid = uid_of(update)
-    _prefix, _sep, rest = (query.data or "").partition(":")
+    uid, data = pressed
+    _prefix, _sep, rest = data.partition(":")
     step, _sep, value = rest.partition(":")
     if step == "start":
         await run_flow(update, context, for_person(update, sos.begin_help))

@@ -8,18 +8,15 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 from db.store import Store
 from flows.parent_actions import handle
 from flows.ui import FlowContext, Reply
-from handlers.account import uid_of
-from handlers.common import answer_button
+from handlers.common import take_button
 from handlers.flowrun import run_flow
 
 
 async def parent_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None:
+    pressed = await take_button(update)
+    if pressed is None:
         return
-    await answer_button(query)
-    uid = uid_of(update)
-    data = (query.data or "")[:64]
+    uid, data = pressed
 
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
         return handle(store, ctx, store.people.by_telegram_user(uid), data)

@@ -11,8 +11,8 @@ from db.store import Store
 from flows import alert_desk, case_file
 from flows.i18n import translator
 from flows.ui import FlowContext, Reply
-from handlers.account import for_person, uid_of
-from handlers.common import answer_button
+from handlers.account import for_person
+from handlers.common import take_button
 from handlers.flowrun import run_flow
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -67,12 +67,10 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def alert_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``a:ack|res|call:<alert>``, ``a:out:<alert>:<outcome>``, ``a:note:<alert>:skip``,
     ``a:tl:<family>:<page>``, ``a:q:<page>``."""
-    query = update.callback_query
-    if query is None:
+    pressed = await take_button(update)
+    if pressed is None:
         return
-    await answer_button(query)
-    uid = uid_of(update)
-    data = (query.data or "")[:64]
+    uid, data = pressed
     parts = data.split(":")
     action = parts[1] if len(parts) > 1 else ""
     numbers = [_number(p) for p in parts[2:]]

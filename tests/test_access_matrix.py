@@ -20,9 +20,9 @@ from flows.alerts import raise_alert
 from flows.clock import SystemClock, to_iso
 from flows.ui import FlowContext
 from handlers.common import services_of
+from sandbox.offline import OfflineBotApi, Updates
 from tests.conftest import sandbox_settings
 from tests.helpers import add_family
-from tests.offline import OfflineBotApi, Updates
 
 pytestmark = pytest.mark.reliability
 

@@ -22,9 +22,9 @@ from bot import build_application
 from db.database import Database
 from db.store import Store
 from flows.clock import SystemClock, to_iso
+from sandbox.offline import OfflineBotApi, Updates
 from tests.conftest import sandbox_settings
 from tests.helpers import add_family
-from tests.offline import OfflineBotApi, Updates
 
 pytestmark = pytest.mark.reliability
 

@@ -1,5 +1,5 @@
-"""PTB's offline request idiom for fast unit tests of whole updates: every Bot API call is
-answered at once, and what the bot sent to each chat is kept to be read back."""
+"""PTB's offline request idiom, for unit tests of whole updates and for benchmarks: every Bot API
+call is answered at once, and what the bot sent to each chat is kept to be read back."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class OfflineBotApi(BaseRequest):
     def __init__(self) -> None:
         self.ids = itertools.count(1)
         self.sent: dict[int, list[dict[str, Any]]] = {}
+        self.calls = 0
 
     async def initialize(self) -> None:
         return None
@@ -31,6 +32,7 @@ class OfflineBotApi(BaseRequest):
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout: Any = None, write_timeout: Any = None,
                          connect_timeout: Any = None, pool_timeout: Any = None) -> tuple[int, bytes]:
+        self.calls += 1
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data is not None else {}
         result: Any = True
@@ -38,6 +40,8 @@ class OfflineBotApi(BaseRequest):
             result = BOT
         elif name == "getUpdates":
             result = []
+        elif name == "answerCallbackQuery":
+            self.sent.setdefault(-1, []).append({"method": name})
         elif name.startswith(("send", "copy", "edit")):
             chat_id = int(params.get("chat_id") or 0)
             markup = params.get("reply_markup")
@@ -48,6 +52,13 @@ class OfflineBotApi(BaseRequest):
             result = {"message_id": next(self.ids), "date": 0, "text": str(params.get("text", "")),
                       "chat": {"id": chat_id, "type": "private"}, "from": BOT}
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def keyboard(self, chat_id: int) -> list[list[dict[str, str]]]:
+        """The buttons of the last message sent to the chat (what the person can press now)."""
+        for entry in reversed(self.sent.get(chat_id, [])):
+            if entry["method"] == "sendMessage":
+                return (entry.get("reply_markup") or {}).get("inline_keyboard") or []
+        return []
 
     def texts(self, chat_id: int) -> list[str]:
         return [str(m.get("text") or m.get("caption") or "") for m in self.sent.get(chat_id, [])
