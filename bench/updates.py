@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import itertools
 import json
 import statistics
 import sys
@@ -48,10 +47,9 @@ from flows.clock import ManualClock, to_iso
 from flows.config import Settings
 from handlers.common import services_of
 from handlers.update_order import PerPersonUpdateProcessor
-from sandbox.offline import OfflineBotApi
+from sandbox.offline import OfflineBotApi, Updates
 from sandbox.server import DEFAULT_TOKEN
 
-BOT_ID = 7000000001
 GUARDIAN_BASE = 50_000_000
 TYPED = {"mood": "开心", "health": "1", "school": "今天去上学了", "eating_sleeping": "正常",
          "worry": "没有"}
@@ -76,32 +74,7 @@ def seed(store: Store, guardians: int, now: str) -> None:
         store.families.add_member(family, parent, "father", now=now)
 
 
-class UpdateMaker:
-    def __init__(self, bot: Any) -> None:
-        self.bot = bot
-        self.ids = itertools.count(1)
-
-    def _user(self, uid: int) -> dict[str, Any]:
-        return {"id": uid, "is_bot": False, "first_name": "奶奶", "language_code": "zh-hans"}
-
-    def text(self, uid: int, text: str) -> Update:
-        message: dict[str, Any] = {"message_id": next(self.ids), "date": 0, "text": text,
-                                   "chat": {"id": uid, "type": "private"}, "from": self._user(uid)}
-        if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(text.split()[0])}]
-        return Update.de_json({"update_id": next(self.ids), "message": message}, self.bot)
-
-    def press(self, uid: int, data: str) -> Update:
-        return Update.de_json({"update_id": next(self.ids), "callback_query": {
-            "id": str(next(self.ids)), "from": self._user(uid), "chat_instance": str(uid),
-            "data": data, "message": {"message_id": next(self.ids), "date": 0,
-                                      "chat": {"id": uid, "type": "private"}, "text": "?",
-                                      "from": {"id": BOT_ID, "is_bot": True,
-                                               "first_name": "KinBridge"}}}}, self.bot)
-
-
-def next_update(maker: UpdateMaker, api: OfflineBotApi, guardian: int, step: int,
+def next_update(maker: Updates, api: OfflineBotApi, guardian: int, step: int,
                 typed: bool) -> Update | None:
     """The guardian's answer to whatever they were last shown (None once they are done)."""
     uid = GUARDIAN_BASE + guardian
@@ -150,7 +123,7 @@ async def run_ours(guardians: int, workdir: Path) -> tuple[dict[str, Any], list[
                                     get_updates_request=OfflineBotApi(), send_rate_per_s=None)
     await application.initialize()
     settle_memory()  # as start_application does once the bot is up
-    maker = UpdateMaker(application.bot)
+    maker = Updates(application.bot)
     replayed: list[Update] = []
     replies: dict[int, list[tuple[str, dict[str, Any]]]] = {}
     latencies: list[float] = []
