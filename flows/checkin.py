@@ -74,12 +74,15 @@ def _build_options(_: Translator, field: str) -> list[Option]:
                 Option("missed", _("🚫 Did not go"), ("没去", "没上学", "不去", "没有去", "逃学", "旷课",
                                                      "missed", "no", "absent", "skipped")),
                 Option("holiday", _("🏖 No school today"), ("放假", "假期", "周末", "休息", "不上课",
+                                                          "周六", "周日", "星期六", "星期天",
+                                                          "礼拜天", "寒假", "暑假",
                                                           "holiday", "weekend", "no school"))]
     if field == "eating_sleeping":
         return [Option("normal", _("✅ Normal"), ("正常", "好", "很好", "都好", "还好", "能吃能睡",
                                                  "normal", "fine", "good", "ok")),
                 Option("not_normal", _("⚠️ Not normal"), ("不正常", "不好", "没吃", "吃不下", "不吃饭",
                                                         "没睡好", "睡不着", "失眠", "不好好吃饭",
+                                                        "吃得少", "不想吃", "胃口不好", "做噩梦",
                                                         "not normal", "bad", "poor"))]
     if field == "worry":
         return [Option("n", _("✅ No, all fine"), ("没有", "没", "没事", "都好", "无", "不", "no",

@@ -18,6 +18,9 @@ HELP_WORDS = ("求助", "救命", "紧急求助", "sos", "helpnow")
 STOP_WORDS = ("不要再发", "别再发", "别发了", "不要发了", "不想收", "退订", "取消订阅", "停止发送",
               "不要打扰", "stop", "unsubscribe", "dontsend")
 SUBSTANTIAL = 4
+COURTESY = {"谢谢", "谢谢你", "谢谢您", "好的", "好", "嗯", "嗯嗯", "收到", "知道了", "行", "ok", "okay",
+            "thanks", "thankyou", "谢了", "辛苦了"}
+KIND_EMOJI = {"👍", "🙏", "😊", "❤️", "🌹", "🌷", "👌", "🤝", "😀", "😄"}
 
 
 def is_help_call(text: str) -> bool:
@@ -67,11 +70,15 @@ def handle_words(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
                       [[(_("🆘 Help now"), "h:start")]])]
     if is_help_call(words):
         return sos.begin_help(store, ctx, person)
+    if normalise(words) in COURTESY or words in KIND_EMOJI:
+        # "谢谢" / "好的" / 👍: a warm word back, not "I did not understand"
+        return [Reply(_("🌷 You are welcome! I am here whenever you need me."))]
     if asks_to_stop(words):
         return [Reply(_("Would you like me to pause all messages? You can resume at any time with "
                         "/start."), [[(_("⏸ Pause messages"), f"{MENU_PREFIX}stop")]])]
-    if len(normalise(words)) >= SUBSTANTIAL and _forward(store, ctx, person, chat_id, message_id,
-                                                          words, voice=False):
+    only_emoji = bool(words) and not normalise(words)  # 😢 alone says something too
+    worth_passing_on = len(normalise(words)) >= SUBSTANTIAL or only_emoji
+    if worth_passing_on and _forward(store, ctx, person, chat_id, message_id, words, voice=False):
         return [Reply(_("Thank you, I have passed your message on to the children's director."))]
     return [Reply(_("I did not quite understand. Here is what I can do:")), menu(_, person)]
 

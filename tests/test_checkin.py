@@ -403,3 +403,29 @@ async def test_the_demo_village_grandmother_is_asked_at_seven(db: Database) -> N
     assert grandma is not None
     (schedule,) = await db.read(lambda s: s.schedules.for_person(grandma.id, "checkin"))
     assert schedule.local_time == "19:00" and schedule.weekdays is None
+
+
+@pytest.mark.parametrize(("field_answers", "stored"), [
+    (["今天挺好的", "有点感冒", "今天周六", "饭吃得少", "没什么"],
+     ("happy", "unwell", "holiday", "not_normal", False)),
+    (["哭了一晚上", "摔了一跤", "上学去了", "吃得好睡得香", "有点担心他的成绩"],
+     ("sad", "injured", "went", "normal", True)),
+])
+async def test_realistic_sentences_from_a_grandmother(harness: Harness, field_answers: list[str],
+                                                      stored: tuple[object, ...]) -> None:
+    await harness.start()
+    for words in field_answers:
+        await harness.answer(text=words)
+    row = await harness.latest()
+    assert (row.mood, row.health, row.school, row.eating_sleeping, row.worry) == stored
+
+
+async def test_thanks_gets_a_warm_word_not_a_menu(harness: Harness) -> None:
+    def flow(s: Store) -> list[Reply]:
+        person = s.people.by_telegram_user(GRANDMA_TG)
+        assert person is not None
+        return handle_words(s, harness.ctx(), person, chat_id=GRANDMA_TG, message_id=5,
+                            text="谢谢！")
+    replies = await harness.db.write(flow)
+    assert "不客气" in replies[0].text and len(replies) == 1
+    assert await harness.outbox("fwd:%") == []  # not forwarded to the caseworker either
