@@ -7,6 +7,7 @@ No I/O here: callers pass the history and the text; raising alerts (one per situ
 
 from __future__ import annotations
 
+import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -53,11 +54,39 @@ def normalise_text(text: str) -> str:
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in ("Z", "P", "S", "C"))
 
 
+GAP = "[^|]{0,6}"  # a "*" in a variant: a few characters, within one clause
+
+
+def clause_text(text: str) -> str:
+    """Like normalise_text, but punctuation becomes "|" so a gap never spans two clauses
+    ("被表扬了，打了一百分" is praise and a mark, not a beating)."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    out = []
+    for ch in folded:
+        kind = unicodedata.category(ch)[0]
+        if kind == "P":
+            out.append("|")
+        elif kind not in ("Z", "S", "C"):
+            out.append(ch)
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class TermClass:
     name: str
     severity: str
     variants: tuple[str, ...]  # normalised
+    patterns: tuple[re.Pattern[str], ...] = ()  # variants with a gap ("被*打了")
+
+    def find(self, haystack: str, clauses: str) -> str | None:
+        for variant in self.variants:
+            if variant in haystack:
+                return variant
+        for pattern in self.patterns:
+            found = pattern.search(clauses)
+            if found:
+                return found.group(0)
+        return None
 
 
 @cache
@@ -69,9 +98,12 @@ def lexicon(locale: str) -> tuple[TermClass, ...]:
     for item in data["classes"]:
         if item["severity"] not in SEVERITY_ORDER:
             raise ValueError(f"{path}: unknown severity {item['severity']!r}")
-        variants = tuple(sorted({normalise_text(v) for v in item["variants"]} - {""},
-                                key=len, reverse=True))
-        classes.append(TermClass(item["name"], item["severity"], variants))
+        plain = [v for v in item["variants"] if "*" not in v]
+        gapped = [v for v in item["variants"] if "*" in v]
+        variants = tuple(sorted({normalise_text(v) for v in plain} - {""}, key=len, reverse=True))
+        patterns = tuple(re.compile(GAP.join(re.escape(normalise_text(part))
+                                             for part in v.split("*"))) for v in gapped)
+        classes.append(TermClass(item["name"], item["severity"], variants, patterns))
     return tuple(classes)
 
 
@@ -80,16 +112,16 @@ def match_terms(text: str, locales: Sequence[str] = SUPPORTED_LOCALES) -> list[F
     haystack = normalise_text(text)
     if not haystack:
         return []
+    clauses = clause_text(text)
     found: dict[str, Finding] = {}
     for locale in locales:
         for term_class in lexicon(locale):
             if term_class.name in found:
                 continue
-            for variant in term_class.variants:
-                if variant in haystack:
-                    found[term_class.name] = Finding(f"keyword_{term_class.name}",
-                                                     term_class.severity, variant)
-                    break
+            variant = term_class.find(haystack, clauses)
+            if variant is not None:
+                found[term_class.name] = Finding(f"keyword_{term_class.name}",
+                                                 term_class.severity, variant)
     return sorted(found.values(), key=lambda f: SEVERITY_ORDER[f.severity])
 
 

@@ -83,6 +83,12 @@ def test_worrying_answer() -> None:
     ("Grandma is in hospital, he is home alone", "keyword_no_adult", "high"),
     ("孩子 was beaten 了", "keyword_violence_abuse", "urgent"),
     ("想\u200b死", "keyword_self_harm", "urgent"),  # a zero-width space does not hide it
+    ("孩子这几天总说活着好累", "keyword_self_harm", "urgent"),
+    ("他被村里的大孩子打了", "keyword_violence_abuse", "urgent"),  # words in between
+    ("在学校被 几个同学 欺负", "keyword_bullying", "high"),
+    ("孩子昨天出去玩，一直没回家", "keyword_missing", "urgent"),
+    ("He does not want to live anymore", "keyword_self_harm", "urgent"),
+    ("he is picked on at school", "keyword_bullying", "high"),
 ])
 def test_keywords_fire(text: str, rule: str, severity: str) -> None:
     found = {(f.rule, f.severity) for f in match_terms(text)}
@@ -92,6 +98,7 @@ def test_keywords_fire(text: str, rule: str, severity: str) -> None:
 @pytest.mark.parametrize("text", [
     "今天很好，吃得多", "钥匙不见了", "他跑了步，很开心", "爸爸过年没回家", "He is missing school friends",
     "cutting vegetables with grandma", "😊😊😊", "", "   ", "我们想吃饺子",
+    "钥匙找不到了", "妈妈帮他脱衣服洗澡", "他被爸爸带走去县城玩了", "被表扬了，打了一百分",
 ])
 def test_keywords_stay_quiet(text: str) -> None:
     assert match_terms(text) == []
