@@ -25,7 +25,14 @@ KIND_EMOJI = {"👍", "🙏", "😊", "❤️", "🌹", "🌷", "👌", "🤝", 
 
 def is_help_call(text: str) -> bool:
     cleaned = normalise(text)
-    return "🆘" in text or cleaned in HELP_WORDS
+    return text.strip().startswith("🆘") or cleaned in HELP_WORDS
+
+
+def is_checkin_call(text: str, locale: str) -> bool:
+    """The keyboard's "📝 Tell about the child now", in the person's language or the other."""
+    cleaned = normalise(text)
+    return any(cleaned == normalise(translator(lang)("📝 Tell about the child now"))
+               for lang in {locale, "zh_CN", "en"})
 
 
 def asks_to_stop(text: str) -> bool:

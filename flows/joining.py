@@ -24,6 +24,7 @@ from flows.labels import (
 )
 from flows.person_plans import sync_person
 from flows.ui import FlowContext, Option, Reply, option_buttons, pick
+from flows.welcome import family_keyboard
 
 KIND = "join"
 PREFIX = "j:"
@@ -191,7 +192,8 @@ def _finish(store: Store, ctx: FlowContext, tg_user_id: int, chat_id: int,
     else:
         done = _("All set, thank you! I will ask you a few short questions about the child at the "
                  "time you chose. Send /help at any moment if you need anything.")
-    return [Reply(done)]
+    joined = store.people.get(person_id)
+    return [Reply(done, keyboard=family_keyboard(_, joined) if joined else None)]
 
 
 def _tell_caseworker(store: Store, ctx: FlowContext, family_id: int, relation: str | None) -> None:

@@ -18,6 +18,7 @@ class Reply:
     to_chat: int | None = None  # None: the person who acted
     anonymous: bool = False  # logged without chat id or text (the farewell after /forget)
     document: tuple[str, bytes] | None = None  # (file name, content), e.g. an export
+    keyboard: list[list[str]] | None = None  # a persistent reply keyboard (with no inline buttons)
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,13 @@ def option_buttons(prefix: str, options: list[Option], per_row: int = 1,
     return rows
 
 
-def markup_json(buttons: Buttons | None) -> dict[str, object] | None:
-    """Buttons as a Bot API ``reply_markup`` for messages that wait in the outbox."""
+def markup_json(buttons: Buttons | None,
+                keyboard: list[list[str]] | None = None) -> dict[str, object] | None:
+    """Buttons as a Bot API ``reply_markup``; or a persistent reply keyboard (big buttons that
+    stay under the chat and send their text)."""
+    if keyboard and not buttons:
+        return {"keyboard": [[{"text": label} for label in row] for row in keyboard],
+                "resize_keyboard": True, "is_persistent": True}
     if not buttons:
         return None
     return {"inline_keyboard": [[{"text": text, "callback_data": data} for text, data in row]

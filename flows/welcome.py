@@ -23,3 +23,13 @@ def welcome_back(_: Translator, person: Person) -> str:
         return _("Welcome back! Every week I will send you a short picture of your child's week "
                  "and an idea for your next call.")
     return _("Welcome back! I will send you alerts about your families here.")
+
+
+def family_keyboard(_: Translator, person: Person) -> list[list[str]] | None:
+    """Always under the chat for families: 🆘 (and, for guardians, "tell about the child now").
+    Pressing one sends its words, which the bot recognises in any exchange."""
+    if person.role == "guardian":
+        return [[_("🆘 Help now")], [_("📝 Tell about the child now")]]
+    if person.role == "parent":
+        return [[_("🆘 Help now")]]
+    return None

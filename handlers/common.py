@@ -127,12 +127,13 @@ async def send(
     person: Person | None = None,
     family_id: int | None = None,
     anonymous: bool = False,
+    keyboard: list[list[str]] | None = None,
 ) -> int:
     """Send a direct reply and log it (outbox messages are logged by the sender instead);
     returns the message id."""
     svc = services(context)
     params: dict[str, object] = {"chat_id": chat_id, "text": text}
-    markup = markup_json(buttons)
+    markup = markup_json(buttons, keyboard)
     if markup is not None:
         params["reply_markup"] = markup
     result = await context.bot.do_api_request("sendMessage", api_kwargs=params)

@@ -92,4 +92,4 @@ async def render(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: li
         if not reply.text:
             continue
         await send(context, target, reply.text, buttons=reply.buttons, person=person,
-                   anonymous=reply.anonymous)
+                   anonymous=reply.anonymous, keyboard=reply.keyboard)

@@ -10,7 +10,7 @@ from flows.account import resume
 from flows.i18n import translator
 from flows.joining import begin_join
 from flows.ui import FlowContext, Reply
-from flows.welcome import welcome_back, welcome_unknown
+from flows.welcome import family_keyboard, welcome_back, welcome_unknown
 from handlers.flowrun import run_flow
 
 
@@ -34,7 +34,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if person.tg_chat_id != user.id:
                 store.people.set_chat(person.id, user.id)
             return resume(store, ctx, person)
-        return [Reply(welcome_back(translator(person.locale), person))]
+        _ = translator(person.locale)
+        return [Reply(welcome_back(_, person), keyboard=family_keyboard(_, person))]
 
     await run_flow(update, context, flow)
 

@@ -10,7 +10,7 @@ from db.dialogs import Dialog
 from db.models import Person
 from db.store import Store
 from flows import account, alert_desk, checkin, family_file, joining, sos
-from flows.family_messages import handle_media, handle_words
+from flows.family_messages import handle_media, handle_words, is_checkin_call, is_help_call
 from flows.i18n import normalize_locale, translator
 from flows.invites import ALPHABET, CODE_LENGTH
 from flows.menu import menu
@@ -113,6 +113,13 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
         person = store.people.by_telegram_user(user.id)
         dialog = store.dialogs.get(user.id)
+        if is_text and person is not None and person.status != "opted_out" \
+                and person.role in sos.FAMILY_ROLES:
+            # the persistent keyboard's words mean the same inside any exchange
+            if is_help_call(text):
+                return sos.begin_help(store, ctx, person)
+            if is_checkin_call(text, person.locale) and person.role == "guardian":
+                return checkin.begin_now(store, ctx, person)
         if dialog is not None and not is_command:
             replies = _dispatch(store, ctx, dialog, person, chat_id=message.chat_id,
                                 first_name=user.first_name, value=None,

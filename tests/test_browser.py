@@ -136,4 +136,11 @@ async def test_the_page_sends_text_and_a_voice_note(demo: Database, sandbox: San
     await expect(page.locator(".msg.me audio")).to_have_count(1, timeout=TIMEOUT_MS)
     await as_persona(page, "李主任")
     await expect(page.locator(".msg.bot audio")).to_have_count(1, timeout=TIMEOUT_MS)
+    # the persistent reply keyboard: /start shows it, its 🆘 key works
+    await as_persona(page, "奶奶")
+    await page.fill("#text", "/start")
+    await page.press("#text", "Enter")
+    key = page.locator("#reply-keyboard button", has_text="紧急求助")
+    await key.click(timeout=TIMEOUT_MS)
+    await wait_for_bubble(page, "有危险吗")
     await page.close()

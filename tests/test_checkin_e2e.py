@@ -165,3 +165,20 @@ async def test_a_photo_with_a_worrying_caption_raises_the_alert(bot: BotHandle,
     assert "受伤" in await caseworker.read_until("🟠")
     alerts = await bot.db.read(lambda s: s.alerts.all())
     assert [(a.rule, a.severity) for a in alerts] == [("keyword_injury", "high")]
+
+
+async def test_the_persistent_help_key_works_inside_a_check_in(bot: BotHandle,
+                                                              sandbox: SandboxHandle) -> None:
+    grandma, caseworker, _father = await family(sandbox, bot.db)
+    (welcome,) = await grandma.say("/start")
+    keys = [b["text"] for row in welcome["reply_markup"]["keyboard"] for b in row]
+    assert keys == ["🆘 紧急求助", "📝 现在说说孩子的情况"]
+    assert welcome["reply_markup"]["is_persistent"] is True
+    (mood,) = await grandma.say("📝 现在说说孩子的情况")
+    assert "心情" in mood["text"]
+    (danger,) = await grandma.say("🆘 紧急求助")  # the keyboard's words, mid check-in
+    assert "危险" in danger["text"]
+    assert "🔴" in await caseworker.read_until("🔴")
+    (more,) = await grandma.press(danger, "没有")
+    replies = await grandma.press(more, "没有要补充", expect=2)
+    assert "心情" in replies[-1]["text"]  # the check-in is still there
