@@ -55,9 +55,11 @@ def acknowledge(store: Store, ctx: FlowContext, person: Person, alert: Alert) ->
     now = to_iso(ctx.now)
     if store.alerts.acknowledge(alert.id, by=person.id, at=now):
         store.alerts.add_event(alert.id, at=now, event="acknowledged", actor_id=person.id)
+        # the pressed alert loses its buttons: the ones still useful come back here
+        rest = [[b for b in row if not b[1].startswith(f"{ALERT_PREFIX}:ack:")]
+                for row in alert_buttons(_, alert.id, alert.family_id)]
         return [Reply(_("✅ Alert #%(id)s acknowledged. It will not climb further. Resolve it "
-                        "when it is handled.", id=alert.id),
-                      [[(_("📝 Resolve"), f"{ALERT_PREFIX}:res:{alert.id}")]])]
+                        "when it is handled.", id=alert.id), [r for r in rest if r])]
     return [Reply(_("Alert #%(id)s was already acknowledged or resolved.", id=alert.id))]
 
 

@@ -264,3 +264,11 @@ async def test_the_digest_chart_is_drawn_from_the_right_data(desk: Desk) -> None
     assert image.getpixel((int(50 + 4.5 * slot), 300)) == digest.COLOURS["completion"]  # W45
     assert image.getpixel((int(50 + 5.5 * slot), 300)) != digest.COLOURS["completion"]  # W46
     assert "1 个家庭" in text and "🔴 0" in text
+
+
+async def test_after_acknowledging_the_other_buttons_come_back(desk: Desk) -> None:
+    alert_id = await desk.raise_()
+    alert = await desk.db.read(lambda s: s.alerts.get(alert_id))
+    replies = await desk.as_person(CW, lambda s, c, p: alert_desk.acknowledge(s, c, p, alert))
+    assert [d for row in replies[0].buttons or [] for _, d in row] == [
+        f"a:res:{alert_id}", f"a:tl:{desk.ids['family']}:0", f"a:call:{alert_id}"]
