@@ -125,6 +125,14 @@ class FamiliesRepo:
                 (person_id,)).fetchall()
         return [int(r[0]) for r in rows]
 
+    def set_village(self, family_id: int, village: str) -> None:
+        self.conn.execute("UPDATE families SET village = ? WHERE id = ?", (village, family_id))
+
+    def set_supervisor_of_caseworker(self, caseworker_id: int, supervisor_id: int) -> None:
+        """The caseworker's families follow her to her (new) supervisor."""
+        self.conn.execute("UPDATE families SET supervisor_id = ? WHERE caseworker_id = ?",
+                          (supervisor_id, caseworker_id))
+
     def set_cadence(self, family_id: int, cadence: str) -> None:
         self.conn.execute("UPDATE families SET cadence = ? WHERE id = ?", (cadence, family_id))
 

@@ -130,6 +130,10 @@ class OutboxRepo:
         )
         return cur.rowcount
 
+    def cancel(self, outbox_id: int, *, reason: str) -> None:
+        self.conn.execute("UPDATE outbox SET status = 'cancelled', last_error = ? WHERE id = ?",
+                          (reason, outbox_id))
+
     def cancel_pending_for(self, person_id: int, *, min_lane: int, reason: str) -> int:
         cur = self.conn.execute(
             "UPDATE outbox SET status = 'cancelled', last_error = ? "

@@ -23,7 +23,8 @@ from flows.alerts import (
 from flows.clock import from_iso, to_iso
 from flows.i18n import N_, Translator, translator
 from flows.labels import relation_label
-from flows.ui import Buttons, FlowContext, Reply, markup_json
+from flows.timeplan import zone_named
+from flows.ui import Buttons, FlowContext, Reply, markup_json, pager_row
 from flows.weekly import zone_of
 
 RESOLVE = "resolve"
@@ -133,9 +134,7 @@ def _ladder_recipients(store: Store, alert: Alert, level: int) -> list[Person]:
 
 def history_lines(store: Store, _: Translator, alert_id: int, zone_name: str) -> list[str]:
     """The steps an alert took, for the alert itself ("shown on the alert")."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(zone_name)
+    zone = zone_named(zone_name)
     lines = []
     for event in store.alerts.timeline_events(alert_id):
         when = _.time(from_iso(str(event["at"])), zone)
@@ -217,11 +216,7 @@ def queue(store: Store, ctx: FlowContext, person: Person, page: int = 0) -> list
         if alert.family_id:
             buttons.append((f"📜 #{alert.id}", f"{ALERT_PREFIX}:tl:{alert.family_id}:0"))
         rows.append(buttons)
-    paging = []
-    if page > 0:
-        paging.append((_("◀ Newer"), f"{ALERT_PREFIX}:q:{page - 1}"))
-    if page + 1 < pages:
-        paging.append((_("More ▶"), f"{ALERT_PREFIX}:q:{page + 1}"))
+    paging = pager_row(page, pages, _("◀ Newer"), _("More ▶"), lambda n: f"{ALERT_PREFIX}:q:{n}")
     if paging:
         rows.append(paging)
     return [Reply("\n".join(lines)[:4000], rows)]

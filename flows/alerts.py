@@ -9,6 +9,7 @@ from db.outbox import LANE_ALERT, NewMessage
 from db.store import Store
 from flows.clock import to_iso
 from flows.i18n import N_, Translator, translator
+from flows.timeplan import zone_named
 from flows.ui import markup_json
 
 SEVERITIES = ("urgent", "high", "normal")
@@ -80,13 +81,6 @@ def alert_recipient(store: Store, family_id: int | None) -> int | None:
     return admins[0].id if admins else None
 
 
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (KeyError, ValueError):
-        return ZoneInfo("Asia/Shanghai")
-
-
 def describe_alert(store: Store, _: Translator, zone: ZoneInfo, *, rule: str, severity: str,
                    family_id: int | None, child_id: int | None, evidence: str | None, count: int,
                    at: datetime, name_for_title: str | None = None) -> str:
@@ -134,7 +128,7 @@ def raise_alert(store: Store, *, now: datetime, family_id: int | None, person_id
         store.alerts.add_event(alert_id, at=now_iso, event="no_recipient")
         return alert_id
     _ = translator(recipient.locale)
-    text = describe_alert(store, _, _zone(recipient.tz), rule=rule, severity=severity,
+    text = describe_alert(store, _, zone_named(recipient.tz), rule=rule, severity=severity,
                           family_id=family_id, child_id=child_id, evidence=evidence, count=count,
                           at=now, name_for_title=name_for_title)
     store.outbox.enqueue(

@@ -15,7 +15,7 @@ from flows.alerts import ALERT_PREFIX, RULE_TITLES, SEVERITY_BADGE
 from flows.clock import from_iso, to_iso
 from flows.i18n import Translator, translator
 from flows.labels import relation_label
-from flows.ui import Buttons, FlowContext, Reply
+from flows.ui import Buttons, FlowContext, Reply, pager_row
 from flows.weekly import zone_of
 
 PAGE = 10
@@ -110,11 +110,8 @@ def timeline(store: Store, ctx: FlowContext, person: Person, family_id: int,
     if not items:
         lines.append(_("Nothing yet."))
     rows: Buttons = []
-    nav = []
-    if page > 0:
-        nav.append((_("◀ Newer"), f"{ALERT_PREFIX}:tl:{family_id}:{page - 1}"))
-    if page + 1 < pages:
-        nav.append((_("Older ▶"), f"{ALERT_PREFIX}:tl:{family_id}:{page + 1}"))
+    nav = pager_row(page, pages, _("◀ Newer"), _("Older ▶"),
+                    lambda n: f"{ALERT_PREFIX}:tl:{family_id}:{n}")
     if nav:
         rows.append(nav)
     return [Reply("\n".join(lines)[:4000], rows or None)]

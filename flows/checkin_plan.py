@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from db.store import Store
 from flows.alerts import raise_alert
 from flows.recurring import keep_in_step
+from flows.timeplan import zone_named
 
 # ISO weekday digits per cadence (weekly on Saturday: the parents' weekly message is on Sunday)
 CADENCE_WEEKDAYS = {"daily": None, "thrice_weekly": "135", "weekly": "6"}
@@ -39,9 +40,7 @@ def sync_family(store: Store, family_id: int, now: datetime) -> None:
 
 def watch_silence(store: Store, now: datetime, zone_name: str) -> int:
     """A high alert for each family not heard from in SILENCE_DAYS (one while it stays open)."""
-    from zoneinfo import ZoneInfo
-
-    today = now.astimezone(ZoneInfo(zone_name)).date()
+    today = now.astimezone(zone_named(zone_name)).date()
     cutoff = (today - timedelta(days=SILENCE_DAYS - 1)).isoformat()
     raised = 0
     already = store.alerts.open_family_ids("silence")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from db.interactions import Interaction
 from db.models import OutboxItem, Person
@@ -13,7 +12,7 @@ from db.outbox import LANE_ALERT, LANE_REPLY
 from db.store import Store
 from flows.alerts import raise_alert
 from flows.clock import to_iso
-from flows.timeplan import quiet_until
+from flows.timeplan import quiet_until, zone_named
 
 PRIVATE_SPACING = timedelta(seconds=1.0)
 GROUP_SPACING = timedelta(seconds=3.0)  # 20 messages a minute
@@ -51,18 +50,11 @@ def claim_due(store: Store, now: datetime, limit: int,
         if person is not None and item.lane >= LANE_REPLY and (
             person.status != "active" or person.tg_chat_id is None
         ):
-            store.conn.execute(
-                "UPDATE outbox SET status = 'cancelled', last_error = ? WHERE id = ?",
-                (f"recipient {person.status}", item.id),
-            )
+            store.outbox.cancel(item.id, reason=f"recipient {person.status}")
             claim.cancelled += 1
             continue
         if item.respect_quiet and person is not None and item.lane != LANE_ALERT:
-            try:
-                zone = ZoneInfo(person.tz)
-            except (KeyError, ValueError):
-                zone = ZoneInfo("Asia/Shanghai")
-            until = quiet_until(now, zone, person.quiet_start, person.quiet_end)
+            until = quiet_until(now, zone_named(person.tz), person.quiet_start, person.quiet_end)
             if until is not None:
                 deferrals.append((item.id, to_iso(until)))
                 claim.deferred += 1

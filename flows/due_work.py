@@ -20,7 +20,7 @@ from flows.checkin import close_messages, prompt_messages
 from flows.clock import from_iso, to_iso
 from flows.digest import digest_messages
 from flows.reminders import reminder_messages
-from flows.timeplan import next_occurrence
+from flows.timeplan import next_occurrence, zone_named
 from flows.visits import visit_messages
 from flows.weekly import weekly_messages
 
@@ -55,10 +55,7 @@ def register_producer(kind: str, producer: Producer, max_lateness: timedelta) ->
 
 def _zone(store: Store, person_id: int) -> ZoneInfo:
     person = store.people.get(person_id)
-    try:
-        return ZoneInfo(person.tz if person else "Asia/Shanghai")
-    except (KeyError, ValueError):
-        return ZoneInfo("Asia/Shanghai")
+    return zone_named(person.tz if person else None)
 
 
 def sweep_chunk(store: Store, now: datetime, limit: int = 500) -> SweepResult:

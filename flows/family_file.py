@@ -151,7 +151,7 @@ def answer_family(store: Store, ctx: FlowContext, person: Person, dialog: Dialog
             if not may_manage_family(store, person, family_id):
                 store.dialogs.end(dialog.tg_user_id)
                 return [Reply(_("You cannot open this family."))]
-            store.conn.execute("UPDATE families SET village = ? WHERE id = ?", (answer, family_id))
+            store.families.set_village(family_id, answer)
             return _edited(store, ctx, person, dialog.tg_user_id, family_id, "village")
         if step == "child_name":
             data["current"] = {"name": answer}

@@ -10,14 +10,11 @@ from zoneinfo import ZoneInfo
 from db.models import Person
 from db.store import Store
 from flows.clock import to_iso
-from flows.timeplan import next_occurrence
+from flows.timeplan import next_occurrence, zone_named
 
 
 def zone_of(person: Person) -> ZoneInfo:
-    try:
-        return ZoneInfo(person.tz)
-    except (KeyError, ValueError):
-        return ZoneInfo("Asia/Shanghai")
+    return zone_named(person.tz)
 
 
 def keep_in_step(store: Store, person: Person | None, person_id: int, kind: str,

@@ -42,8 +42,7 @@ def assign_supervisor(store: Store, ctx: FlowContext, actor: Person | None, case
             supervisor.role != "supervisor":
         return [Reply(_("Please give the number of a caseworker and then of a supervisor."))]
     store.people.set_supervisor(caseworker.id, supervisor.id)
-    store.conn.execute("UPDATE families SET supervisor_id = ? WHERE caseworker_id = ?",
-                       (supervisor.id, caseworker.id))
+    store.families.set_supervisor_of_caseworker(caseworker.id, supervisor.id)
     store.audit.add(at=to_iso(ctx.now), actor_id=actor.id if actor else None,
                     action="assign_supervisor", target=f"person:{caseworker.id}",
                     detail=f"supervisor:{supervisor.id}")

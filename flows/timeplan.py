@@ -13,6 +13,17 @@ DST_WINDOW_START = time(2, 0)
 DST_WINDOW_END = time(3, 0)
 
 
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
+def zone_named(name: str | None) -> ZoneInfo:
+    """A person's zone; an unknown or missing name falls back to China's."""
+    try:
+        return ZoneInfo(name or DEFAULT_ZONE)
+    except (KeyError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
 def parse_hhmm(text: str) -> time:
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -85,6 +86,17 @@ def option_buttons(prefix: str, options: list[Option], per_row: int = 1,
     if row:
         rows.append(row)
     return rows
+
+
+def pager_row(page: int, pages: int, back: str, forward: str,
+              data: Callable[[int], str]) -> list[tuple[str, str]]:
+    """◀ / ▶ under a paged list; ``data(n)`` is the callback data for page n."""
+    row = []
+    if page > 0:
+        row.append((back, data(page - 1)))
+    if page + 1 < pages:
+        row.append((forward, data(page + 1)))
+    return row
 
 
 def markup_json(buttons: Buttons | None,
