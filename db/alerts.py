@@ -19,10 +19,11 @@ class Alert:
     next_escalation_at: str | None
     created_at: str
     child_id: int | None = None
+    holder_id: int | None = None  # who has it now; None: nobody reachable yet
 
 
 _COLUMNS = ("id, family_id, person_id, rule, severity, evidence, status, level, "
-            "next_escalation_at, created_at, child_id")
+            "next_escalation_at, created_at, child_id, holder_id")
 
 
 class AlertsRepo:
@@ -75,16 +76,70 @@ class AlertsRepo:
                                 (family_id, since)).fetchone()
         return int(row[0])
 
-    def visible_open(self, family_ids: list[int]) -> list[Alert]:
-        """Alerts not yet resolved for these families: most severe first, then oldest."""
-        if not family_ids:
+    def visible_open(self, family_ids: list[int], about_people: list[int] | None = None
+                     ) -> list[Alert]:
+        """Alerts not yet resolved for these families (and, without a family, about these
+        people, e.g. a caseworker who left): most severe first, then oldest."""
+        people = about_people or []
+        if not family_ids and not people:
             return []
-        marks = ", ".join("?" for _ in family_ids)
+        marks = ", ".join("?" for _ in family_ids) or "NULL"
+        person_marks = ", ".join("?" for _ in people) or "NULL"
         rows = self.conn.execute(
-            f"SELECT {_COLUMNS} FROM alerts WHERE status != 'resolved' AND family_id IN ({marks}) "
+            f"SELECT {_COLUMNS} FROM alerts WHERE status != 'resolved' AND (family_id IN ({marks}) "
+            f"OR (family_id IS NULL AND person_id IN ({person_marks}))) "
             "ORDER BY CASE severity WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, "
-            "created_at, id", family_ids).fetchall()
+            "created_at, id", (*family_ids, *people)).fetchall()
         return [Alert(**dict(r)) for r in rows]
+
+    # ---- who holds an alert ------------------------------------------------------------
+    def set_holder(self, alert_id: int, person_id: int | None) -> None:
+        self.conn.execute("UPDATE alerts SET holder_id = ? WHERE id = ?", (person_id, alert_id))
+
+    def held_by(self, person_id: int) -> list[Alert]:
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM alerts WHERE holder_id = ? AND status != 'resolved' "
+            "ORDER BY id", (person_id,)).fetchall()
+        return [Alert(**dict(r)) for r in rows]
+
+    def waiting_for_anyone(self, limit: int = 200) -> list[Alert]:
+        """Open alerts nobody could be given yet (nobody on their ladder was reachable)."""
+        rows = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM alerts WHERE holder_id IS NULL AND status = 'open' "
+            "ORDER BY id LIMIT ?", (limit,)).fetchall()
+        return [Alert(**dict(r)) for r in rows]
+
+    def reporter(self, alert_id: int) -> int | None:
+        row = self.conn.execute(
+            "SELECT actor_id FROM alert_events WHERE alert_id = ? AND event = 'reported_by' "
+            "ORDER BY id LIMIT 1", (alert_id,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def follow_ups(self, alert_id: int) -> list[dict[str, object]]:
+        """What was added to an alert after it was raised (answers, words, voice notes)."""
+        rows = self.conn.execute(
+            "SELECT id, event, actor_id, detail FROM alert_events WHERE alert_id = ? AND "
+            "substr(event, 1, 4) = 'sos_' ORDER BY id", (alert_id,)).fetchall()
+        return [dict(r) for r in rows]
+
+    def has_event(self, alert_id: int, event: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM alert_events WHERE alert_id = ? AND event = ?",
+                                 (alert_id, event)).fetchone() is not None
+
+    def copies_among(self, outbox_ids: list[int]) -> list[tuple[int, int]]:
+        """(alert id, recipient) of the alert copies among these outbox rows."""
+        if not outbox_ids:
+            return []
+        marks = ", ".join("?" for _ in outbox_ids)
+        rows = self.conn.execute(
+            f"SELECT dedupe_key, person_id FROM outbox WHERE id IN ({marks}) AND lane = 0 AND "
+            "dedupe_key LIKE 'alert:%' AND person_id IS NOT NULL", outbox_ids).fetchall()
+        found = []
+        for key, person_id in rows:
+            parts = str(key).split(":")
+            if len(parts) >= 3 and parts[1].isdigit() and parts[2] != "more":
+                found.append((int(parts[1]), int(person_id)))
+        return found
 
     def for_family(self, family_id: int) -> list[Alert]:
         rows = self.conn.execute(f"SELECT {_COLUMNS} FROM alerts WHERE family_id = ? ORDER BY id",

@@ -133,6 +133,22 @@ class FamiliesRepo:
         self.conn.execute("UPDATE families SET supervisor_id = ? WHERE caseworker_id = ?",
                           (supervisor_id, caseworker_id))
 
+    def unassign_caseworker(self, caseworker_id: int, supervisor_id: int | None) -> list[int]:
+        """She left or cannot be reached: her families wait, unassigned, with her supervisor
+        (kept as the family's own so the supervisor still sees them)."""
+        rows = self.conn.execute("SELECT id FROM families WHERE caseworker_id = ? ORDER BY id",
+                                 (caseworker_id,)).fetchall()
+        self.conn.execute(
+            "UPDATE families SET caseworker_id = NULL, supervisor_id = COALESCE(supervisor_id, ?) "
+            "WHERE caseworker_id = ?", (supervisor_id, caseworker_id))
+        return [int(r[0]) for r in rows]
+
+    def set_caseworker(self, family_id: int, caseworker_id: int,
+                       supervisor_id: int | None) -> None:
+        self.conn.execute(
+            "UPDATE families SET caseworker_id = ?, supervisor_id = COALESCE(?, supervisor_id) "
+            "WHERE id = ?", (caseworker_id, supervisor_id, family_id))
+
     def set_cadence(self, family_id: int, cadence: str) -> None:
         self.conn.execute("UPDATE families SET cadence = ? WHERE id = ?", (cadence, family_id))
 

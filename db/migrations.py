@@ -275,6 +275,14 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX inbox_pending ON inbox(update_id) WHERE done_at IS NULL",
     ],
+    # 8 (branch ladder): everything passed on for a person carries that person (scrubbed by the
+    # tag on /forget), and an alert remembers who holds it now (NULL: nobody reachable yet)
+    [
+        "ALTER TABLE outbox ADD COLUMN source_person_id INTEGER",
+        "CREATE INDEX outbox_source ON outbox(source_person_id) WHERE source_person_id IS NOT NULL",
+        "ALTER TABLE alerts ADD COLUMN holder_id INTEGER REFERENCES people(id)",
+        "CREATE INDEX alerts_holder ON alerts(holder_id, status)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

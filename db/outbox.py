@@ -33,6 +33,9 @@ class NewMessage:
     kind: str = "text"
     not_before: str | None = None
     respect_quiet: bool = True
+    # the person whose words or data this message carries (forwarded words, alerts, their
+    # copies): /forget scrubs every row tagged with them
+    source_person_id: int | None = None
 
 
 def _item(row: sqlite3.Row) -> OutboxItem:
@@ -50,12 +53,13 @@ class OutboxRepo:
         """Insert unless the dedupe key exists already; True when it was new."""
         cur = self.conn.execute(
             "INSERT INTO outbox (dedupe_key, person_id, chat_id, lane, kind, payload, not_before,"
-            " respect_quiet, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            " respect_quiet, created_at, source_person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (dedupe_key) DO NOTHING",
             (
                 message.dedupe_key, message.person_id, message.chat_id, message.lane,
                 message.kind, json.dumps(message.payload, ensure_ascii=False),
                 message.not_before or now, int(message.respect_quiet), now,
+                message.source_person_id,
             ),
         )
         return cur.rowcount == 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from db.dialogs import Dialog
 from db.models import Person
 from db.outbox import LANE_REMINDER, NewMessage
 from db.store import Store
+from flows.alerts import route, route_waiting, staff_gone
 from flows.clock import to_iso
 from flows.family_file import clean_text
 from flows.i18n import Translator, translator
@@ -148,6 +150,8 @@ def resume(store: Store, ctx: FlowContext, person: Person) -> list[Reply]:
     _ = translator(person.locale)
     store.people.set_status(person.id, "active")
     store.audit.add(at=to_iso(ctx.now), actor_id=person.id, action="resumed")
+    if person.is_staff:  # alerts that found nobody may go to her now
+        route_waiting(store, ctx.now)
     ctx.events.append(f"forget_cache:{person.tg_user_id}")
     return [Reply(_("Welcome back! Your messages will start again."))]
 
@@ -176,11 +180,23 @@ def answer_forget(store: Store, ctx: FlowContext, person: Person, dialog: Dialog
                   anonymous=True)]
 
 
+PHONE = re.compile(r"(?<!\d)\+?\d[\d -]{5,18}\d(?!\d)")
+
+
+def phone_numbers(texts: list[str]) -> list[str]:
+    """Phone-like numbers (seven digits or more) in what a person wrote, digits only."""
+    found = {re.sub(r"\D", "", m) for text in texts for m in PHONE.findall(text)}
+    return sorted(n for n in found if len(n) >= 7)
+
+
 def forget_person(store: Store, ctx: FlowContext, person: Person) -> None:
     """Remove every piece of personal data about ``person``; keep anonymised history."""
     now = to_iso(ctx.now)
     tg_user, chat = person.tg_user_id, person.tg_chat_id
     memberships = store.families.memberships_of(person.id)
+    needles = [person.display_name or "", *(str(x) for x in (tg_user, chat) if x is not None),
+               *phone_numbers(store.privacy.words_of(person.id))]
+    store.privacy.redact_mentions([m.family_id for m in memberships], needles)
     store.privacy.scrub_person(person.id, (chat, tg_user))
     if tg_user is not None:
         store.dialogs.end(tg_user)
@@ -188,6 +204,11 @@ def forget_person(store: Store, ctx: FlowContext, person: Person) -> None:
     store.people.forget(person.id, now=now)
     store.audit.add(at=now, actor_id=person.id, action="forgotten")
     ctx.events.append(f"forget_cache:{tg_user}")
+    if person.role == "caseworker":
+        staff_gone(store, ctx.now, person, rule="staff_left")
+    elif person.is_staff:  # a supervisor or admin: the alerts she held go on
+        for alert in store.alerts.held_by(person.id):
+            route(store, alert.id, ctx.now)
     for membership in memberships:
         family = store.families.get(membership.family_id)
         if family is None or family.caseworker_id is None:

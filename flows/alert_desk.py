@@ -19,6 +19,8 @@ from flows.alerts import (
     SEVERITY_BADGE,
     alert_buttons,
     describe_alert,
+    route_waiting,
+    source_of,
 )
 from flows.clock import from_iso, to_iso
 from flows.i18n import N_, Translator, translator
@@ -38,8 +40,17 @@ def may_act(store: Store, person: Person | None, alert: Alert | None) -> bool:
     if person is None or alert is None or not person.is_staff or person.status == "opted_out":
         return False
     if alert.family_id is None:
-        return person.role == "admin"
+        return person.role == "admin" or alert.person_id in about_people(store, person)
     return alert.family_id in visible_family_ids(store, person)
+
+
+def about_people(store: Store, person: Person) -> list[int]:
+    """Staff whose family-less alerts (e.g. "a caseworker left") this person handles."""
+    if person.role == "admin":
+        return [p.id for role in ("caseworker", "supervisor") for p in store.people.with_role(role)]
+    if person.role == "supervisor":
+        return [p.id for p in store.people.supervised_by(person.id)]
+    return []
 
 
 def refuse(store: Store, ctx: FlowContext, person: Person | None, what: str) -> list[Reply]:
@@ -118,7 +129,13 @@ def call_guardian(store: Store, person: Person, alert: Alert) -> list[Reply]:
 
 
 # ---- the ladder -------------------------------------------------------------------------
-def _ladder_recipients(store: Store, alert: Alert, level: int) -> list[Person]:
+def _ladder_recipients(store: Store, alert: Alert, level: int,
+                       skip: int | None = None) -> list[Person]:
+    """The reachable people of a step of the ladder, without the one who holds it already."""
+    return [p for p in _step(store, alert, level) if p.id != skip]
+
+
+def _step(store: Store, alert: Alert, level: int) -> list[Person]:
     family = store.families.get(alert.family_id) if alert.family_id is not None else None
     if level == 1:
         supervisor_id = family.supervisor_id if family else None
@@ -148,35 +165,51 @@ def history_lines(store: Store, _: Translator, alert_id: int, zone_name: str) ->
 
 def escalate_due(store: Store, now: datetime) -> int:
     """Unacknowledged past its deadline: to the supervisor, then to the admins; each step is
-    logged on the alert and the next deadline set. Acknowledging stops it (status != open)."""
-    climbed = 0
+    logged on the alert and the next deadline set. Acknowledging stops it (status != open).
+    Alerts that nobody could be given yet are tried again first (someone may be back)."""
+    climbed = route_waiting(store, now)
     for alert in store.alerts.due_escalations(to_iso(now)):
         level = alert.level + 1
-        recipients = _ladder_recipients(store, alert, level)
-        if level == 1 and not recipients:  # nobody supervises this family: straight to admins
+        recipients = _ladder_recipients(store, alert, level, skip=alert.holder_id)
+        if level == 1 and not recipients:  # nobody else supervises this family: to the admins
             level = 2
-            recipients = _ladder_recipients(store, alert, level)
+            recipients = _ladder_recipients(store, alert, level, skip=alert.holder_id)
         following = None if level >= 2 else to_iso(now + ESCALATION_AFTER[alert.severity])
         store.alerts.escalate(alert.id, level=level, next_at=following)
         store.alerts.add_event(alert.id, at=to_iso(now), event="escalated", detail=str(level))
         climbed += 1
-        for person in recipients:
-            _ = translator(person.locale)
-            waited = now - from_iso(alert.created_at)
-            head = _("⏫ Not acknowledged for %(minutes)s minutes: now with you as %(whom)s.",
-                     minutes=int(waited.total_seconds() // 60), whom=_(LEVEL_NAMES[level]))
-            body = describe_alert(store, _, zone_of(person), rule=alert.rule,
-                                  severity=alert.severity, family_id=alert.family_id,
-                                  child_id=alert.child_id, evidence=alert.evidence, count=0,
-                                  at=from_iso(alert.created_at))
-            lines = [head, body, *history_lines(store, _, alert.id, person.tz)]
-            store.outbox.enqueue(NewMessage(
-                dedupe_key=f"alert:{alert.id}:{level}:{person.id}", chat_id=person.tg_chat_id or 0,
-                lane=LANE_ALERT, person_id=person.id, respect_quiet=alert.severity != "urgent",
-                payload={"text": "\n".join(lines)[:4000], "family_id": alert.family_id,
-                         "reply_markup": markup_json(alert_buttons(_, alert.id, alert.family_id))}),
-                now=to_iso(now))
+        _send_copies(store, alert, level, recipients, now)
     return climbed
+
+
+def send_escalation(store: Store, alert: Alert, level: int, now: datetime) -> None:
+    """An escalation copy could not be delivered (403): the next step up gets it at once."""
+    recipients = _ladder_recipients(store, alert, level, skip=alert.holder_id)
+    if recipients:
+        store.alerts.add_event(alert.id, at=to_iso(now), event="escalated", detail=str(level))
+        _send_copies(store, alert, level, recipients, now)
+
+
+def _send_copies(store: Store, alert: Alert, level: int, recipients: list[Person],
+                 now: datetime) -> None:
+    source = source_of(store, alert)
+    for person in recipients:
+        _ = translator(person.locale)
+        waited = now - from_iso(alert.created_at)
+        head = _("⏫ Not acknowledged for %(minutes)s minutes: now with you as %(whom)s.",
+                 minutes=int(waited.total_seconds() // 60), whom=_(LEVEL_NAMES[level]))
+        body = describe_alert(store, _, zone_of(person), rule=alert.rule,
+                              severity=alert.severity, family_id=alert.family_id,
+                              child_id=alert.child_id, evidence=alert.evidence, count=0,
+                              at=from_iso(alert.created_at))
+        lines = [head, body, *history_lines(store, _, alert.id, person.tz)]
+        store.outbox.enqueue(NewMessage(
+            dedupe_key=f"alert:{alert.id}:{level}:{person.id}", chat_id=person.tg_chat_id or 0,
+            lane=LANE_ALERT, person_id=person.id, respect_quiet=alert.severity != "urgent",
+            payload={"text": "\n".join(lines)[:4000], "family_id": alert.family_id,
+                     "source_person_id": source,
+                     "reply_markup": markup_json(alert_buttons(_, alert.id, alert.family_id))},
+            source_person_id=source), now=to_iso(now))
 
 
 # ---- the queue and the overview ---------------------------------------------------------
@@ -194,7 +227,8 @@ def queue(store: Store, ctx: FlowContext, person: Person, page: int = 0) -> list
     _ = translator(person.locale)
     if not person.is_staff:
         return [Reply(_("Only the village children's director can open family files."))]
-    alerts = store.alerts.visible_open(visible_family_ids(store, person))
+    alerts = store.alerts.visible_open(visible_family_ids(store, person),
+                                       about_people(store, person))
     if not alerts:
         return [Reply(_("🟢 No open alerts. Thank you for looking after your families."))]
     pages = (len(alerts) + PAGE - 1) // PAGE
@@ -240,15 +274,21 @@ def families_overview(store: Store, ctx: FlowContext, person: Person) -> list[Re
     today = ctx.now.astimezone(zone_of(person)).date()
     lines = [_("Your families (🔴 open alert · 🤫 no check-in for a week · 🟢 all well):")]
     ids = visible_family_ids(store, person)
+    hint = False
     for family_id in ids[:80]:
         family = store.families.get(family_id)
         if family is None:
             continue
         children = "、".join(c.name for c in store.families.children(family_id))
+        unassigned = " · ⚠️ " + _("no caseworker") if family.caseworker_id is None else ""
         lines.append(f"{family_status(store, family_id, today)} #{family.id} {family.village} · "
-                     f"{children}")
+                     f"{children}{unassigned}")
+        hint = hint or bool(unassigned)
     if len(ids) > 80:
         lines.append(_("… and %(n)s more. /alerts shows what needs you first.", n=len(ids) - 80))
     if len(lines) == 1:
         lines.append(_("No families yet. /newfamily creates one."))
+    if hint and person.role in ("supervisor", "admin"):
+        lines.append(_("⚠️ Give a family to a caseworker: /reassign <family> <caseworker> "
+                       "(/staff lists the caseworkers)."))
     return [Reply("\n".join(lines)[:4000])]

@@ -83,7 +83,8 @@ def entries(store: Store, _: Translator, family_id: int) -> list[Entry]:
                            _("🏠 Visit by %(who)s: %(status)s", who=who(visit.parent_id),
                              status=visit.status)))
     for note in store.notes.for_family(family_id):
-        found.append(Entry(note.at, f"🗒 {who(note.author_id)}: {note.text[:300]}"))
+        found.append(Entry(note.at, f"🗒 {who(note.author_id)}: "
+                                    f"{note.text[:300] or _('(removed)')}"))
     found.sort(key=lambda e: e.at, reverse=True)
     return found
 

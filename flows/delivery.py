@@ -10,7 +10,7 @@ from db.interactions import Interaction
 from db.models import OutboxItem, Person
 from db.outbox import LANE_ALERT, LANE_REPLY
 from db.store import Store
-from flows.alerts import raise_alert
+from flows.alerts import confirm_delivered, on_unreachable, raise_alert
 from flows.clock import to_iso
 from flows.timeplan import quiet_until, zone_named
 
@@ -87,6 +87,7 @@ def record_deliveries(store: Store, now: datetime, deliveries: list[Delivered]) 
     """Mark delivered (only rows still 'sending': exactly once) and log the interactions."""
     at = to_iso(now)
     changed = store.outbox.mark_delivered([(d.outbox_id, d.message_id, at) for d in deliveries])
+    confirm_delivered(store, now, [d.outbox_id for d in deliveries])  # 🆘: tell the family who
     store.interactions.add_many([
         Interaction(at=at, person_id=d.person_id, family_id=d.family_id, direction="out",
                     kind=d.kind, summary=d.summary, tg_chat_id=d.chat_id, tg_message_id=d.message_id)
@@ -105,7 +106,8 @@ def handle_unreachable(store: Store, now: datetime, item: OutboxItem, error: str
         return
     store.people.set_status(person.id, "unreachable", "telegram 403")
     store.outbox.cancel_pending_for(person.id, min_lane=LANE_REPLY, reason="recipient unreachable")
-    if person.is_staff:
+    if person.is_staff:  # her alerts go on to the next reachable person at once (ladder)
+        on_unreachable(store, now, person, item.dedupe_key)
         return
     family_id = store.families.first_family_of(person.id)
     raise_alert(store, now=now, family_id=family_id, person_id=person.id, rule="unreachable",

@@ -255,6 +255,13 @@ def family_summary(store: Store, ctx: FlowContext, person: Person, family_id: in
     cadence = next(o.label for o in cadence_options(_) if o.value == family.cadence)
     lines = [_("Family #%(id)s, %(village)s", id=family.id, village=family.village),
              _("Check-ins: %(cadence)s", cadence=cadence)]
+    caseworker = store.people.get(family.caseworker_id) if family.caseworker_id else None
+    if caseworker is None:
+        lines.append(_("Caseworker: ⚠️ no caseworker (/reassign %(id)s <caseworker>)",
+                       id=family.id))
+    else:
+        lines.append(_("Caseworker: %(name)s", name=caseworker.display_name or
+                       f"#{caseworker.id}"))
     for child in store.families.children(family_id):
         details = " ".join(x for x in (child.birth_month, child.school, child.grade) if x)
         lines.append(f"👧 {child.name} {details}".rstrip())

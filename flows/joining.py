@@ -9,6 +9,7 @@ from __future__ import annotations
 from db.dialogs import Dialog
 from db.outbox import LANE_REMINDER, NewMessage
 from db.store import Store
+from flows.alerts import route_waiting
 from flows.clock import to_iso
 from flows.i18n import Translator, translator
 from flows.invites import check_code
@@ -82,6 +83,8 @@ def begin_join(store: Store, ctx: FlowContext, *, tg_user_id: int, code: str) ->
     invite = check.invite
     assert invite is not None
     existing = store.people.by_telegram_user(tg_user_id)
+    if existing is not None and invite.family_id is None:
+        return [_staff_invite_refused(existing.locale, existing.role)]
     if existing is not None and invite.family_id is not None and any(
             m.family_id == invite.family_id for m in store.families.memberships_of(existing.id)):
         _ = translator(existing.locale)
@@ -157,6 +160,8 @@ def _finish(store: Store, ctx: FlowContext, tg_user_id: int, chat_id: int,
         return [Reply(_("Sorry, this invitation can no longer be used. Please ask your village "
                         "children's director for a new one."))]
     person = store.people.by_telegram_user(tg_user_id)
+    if person is not None and invite.family_id is None:  # became known while joining
+        return [_staff_invite_refused(person.locale, person.role)]
     if person is None:
         person_id = store.people.add(
             role=invite.role, now=now, display_name=invite.invitee_name or first_name,
@@ -175,6 +180,7 @@ def _finish(store: Store, ctx: FlowContext, tg_user_id: int, chat_id: int,
     ctx.events.append(f"forget_cache:{tg_user_id}")
     if invite.family_id is None:  # staff
         sync_person(store, person_id, ctx.now)
+        route_waiting(store, ctx.now)  # alerts that found nobody may go to the newcomer
         return [Reply(_("Welcome! You are now a %(role)s in KinBridge. Send /menu to see what you "
                         "can do.", role=_(ROLE_LABELS[invite.role])))]
     store.families.add_member(invite.family_id, person_id, invite.relation or "other_guardian",
@@ -194,6 +200,16 @@ def _finish(store: Store, ctx: FlowContext, tg_user_id: int, chat_id: int,
                  "time you chose. Send /help at any moment if you need anything.")
     joined = store.people.get(person_id)
     return [Reply(done, keyboard=family_keyboard(_, joined) if joined else None)]
+
+
+def _staff_invite_refused(locale: str, role: str) -> Reply:
+    """A staff invitation only makes someone new into staff: a family member (or staff already)
+    is told so plainly, and the invitation stays unused for the person it was meant for."""
+    _ = translator(locale)
+    return Reply(_("This invitation is for new staff, and it cannot be used from an account "
+                   "that is already in KinBridge (you are here as a %(role)s). Nothing has "
+                   "changed, and the invitation still works for the person it was meant for.",
+                   role=_(ROLE_LABELS.get(role, role))))
 
 
 def _tell_caseworker(store: Store, ctx: FlowContext, family_id: int, relation: str | None) -> None:

@@ -8,7 +8,7 @@ from db.dialogs import Dialog
 from db.models import Person
 from db.store import Store
 from flows import checkin
-from flows.alerts import add_to_alert, raise_alert
+from flows.alerts import add_to_alert, holder_of, raise_alert, staff_name
 from flows.clock import to_iso
 from flows.forwarding import forward_words
 from flows.i18n import Translator, translator
@@ -24,11 +24,30 @@ def danger_options(_: Translator) -> list[Option]:
             Option("n", _("No, but we need help"), ("不是", "没有", "否", "不", "no", "n"))]
 
 
-def _danger_question(_: Translator) -> Reply:
+def _danger_question(_: Translator, lead: str | None = None) -> Reply:
     buttons = [[(f"{i}. {o.label}", f"{PREFIX}:danger:{o.value}")]
                for i, o in enumerate(danger_options(_), start=1)]
-    return Reply(_("🆘 I have alerted the children's director right now.\n\nIs the child in danger "
-                   "right now?"), buttons)
+    question = _("Is the child in danger right now?")
+    return Reply(f"{lead}\n\n{question}" if lead else question, buttons)
+
+
+def _holder(store: Store, dialog_or_ids: Dialog | list[int]) -> Person | None:
+    """Who has (or is being sent) the family's 🆘 now; None when nobody can be reached."""
+    ids = dialog_or_ids if isinstance(dialog_or_ids, list) else \
+        [int(a) for a in dialog_or_ids.data.get("alerts", [])]
+    return holder_of(store, ids)
+
+
+def _passing_on(_: Translator, holder: Person | None) -> str:
+    """The first words after 🆘: only what is true now. The alert is queued to ``holder``, not
+    yet delivered; the family is told once it has arrived (flows.alerts.confirm_delivered)."""
+    if holder is None:
+        return _("🆘 I have kept your call for help, but right now I cannot reach the children's "
+                 "director or anyone else at KinBridge. I will pass it on the moment someone can "
+                 "receive it. If the child is in danger, call 110 (police) or 120 (ambulance) "
+                 "now.")
+    return _("🆘 I am passing your call for help to %(name)s right now. I will tell you as soon "
+             "as it has arrived.", name=staff_name(_, holder))
 
 
 def _more_question(_: Translator, lead: str) -> Reply:
@@ -67,7 +86,7 @@ def begin_help(store: Store, ctx: FlowContext, person: Person) -> list[Reply]:
     elif current is not None:
         data["resume"] = current.data.get("resume")
     store.dialogs.put(uid, KIND, "danger", data, now=to_iso(now))
-    return [_danger_question(_)]
+    return [_danger_question(_, _passing_on(_, _holder(store, alert_ids)))]
 
 
 def _tell(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, event: str,
@@ -75,6 +94,16 @@ def _tell(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, event:
     for alert_id in dialog.data.get("alerts", []):
         add_to_alert(store, int(alert_id), now=ctx.now, event=event, words=words,
                      actor_id=person.id)
+
+
+def _words_passed(_: Translator, holder: Person | None, voice: bool = False) -> str:
+    if holder is None:
+        return _("Thank you, I have kept it. I will pass it on as soon as someone can receive "
+                 "it.")
+    if voice:
+        return _("🎙 Thank you, I am passing your voice message on to %(name)s.",
+                 name=staff_name(_, holder))
+    return _("Thank you, I am passing your words on to %(name)s.", name=staff_name(_, holder))
 
 
 def answer_help(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, *,
@@ -88,34 +117,43 @@ def answer_help(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, 
         for family_id in families:
             forward_words(store, now=ctx.now, person=person, family_id=family_id, chat_id=voice[0],
                           message_id=voice[1], text=None, voice=True)
+        said = _words_passed(_, _holder(store, dialog), voice=True)
         if dialog.step == "danger":
-            return [Reply(_("🎙 Thank you, I have passed your voice message on to the children's "
-                            "director.")), _danger_question(_)]
-        return _finish(store, ctx, person, dialog, _("🎙 Thank you, I have passed your voice "
-                                                     "message on to the children's director."))
+            return [Reply(said), _danger_question(_)]
+        return _finish(store, ctx, person, dialog, said)
+    holder = _holder(store, dialog)
     if dialog.step == "danger":
         chosen = pick(danger_options(_), value, text)
         if chosen is None:
             if words:
                 _tell(store, ctx, person, dialog, "sos_words", words)
-                return [Reply(_("Thank you, the children's director has your words.")),
-                        _danger_question(_)]
+                return [Reply(_words_passed(_, holder)), _danger_question(_)]
             return [_danger_question(_)]
         if chosen.value == "y":
             _tell(store, ctx, person, dialog, "sos_danger_now", None)
-            lead = _("Please call 110 (police) or 120 (ambulance) now if you can. The children's "
-                     "director has been told that the child is in danger.")
+            if holder is None:
+                lead = _("Please call 110 (police) or 120 (ambulance) now. I cannot reach anyone "
+                         "at KinBridge at this moment; I keep trying.")
+            else:
+                lead = _("Please call 110 (police) or 120 (ambulance) now if you can. I am "
+                         "telling %(name)s that the child is in danger.",
+                         name=staff_name(_, holder))
         else:
             _tell(store, ctx, person, dialog, "sos_not_now", None)
-            lead = _("Thank you. The children's director will contact you soon.")
+            lead = _not_now(_, holder)
         store.dialogs.put(dialog.tg_user_id, KIND, "more", dict(dialog.data), now=to_iso(ctx.now))
         return [_more_question(_, lead)]
     if value == "skip" or not words:
-        return _finish(store, ctx, person, dialog, _("Thank you. The children's director will "
-                                                     "contact you soon."))
+        return _finish(store, ctx, person, dialog, _not_now(_, holder))
     _tell(store, ctx, person, dialog, "sos_words", words)
-    return _finish(store, ctx, person, dialog, _("Thank you, the children's director has your "
-                                                 "words."))
+    return _finish(store, ctx, person, dialog, _words_passed(_, holder))
+
+
+def _not_now(_: Translator, holder: Person | None) -> str:
+    if holder is None:
+        return _("Thank you. I will pass this on as soon as someone can receive it. If things get "
+                 "worse, call 110 (police) or 120 (ambulance).")
+    return _("Thank you. I am passing this on to %(name)s.", name=staff_name(_, holder))
 
 
 def _finish(store: Store, ctx: FlowContext, person: Person, dialog: Dialog,

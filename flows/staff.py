@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from db.models import Person
+from db.outbox import LANE_REMINDER, NewMessage
 from db.store import Store
+from flows.access import visible_family_ids
+from flows.alerts import route_waiting
 from flows.clock import to_iso
 from flows.i18n import translator
 from flows.invites import create_invite, deep_link, qr_png
@@ -61,3 +64,43 @@ def staff_list(store: Store, actor: Person) -> list[Reply]:
                 continue
             lines.append(f"#{person.id} {_(ROLE_LABELS[role])} {person.display_name or ''}".rstrip())
     return [Reply("\n".join(lines) or _("No staff yet."))]
+
+
+def reassign_family(store: Store, ctx: FlowContext, actor: Person, family_id: int,
+                    caseworker_id: int) -> list[Reply]:
+    """A supervisor (for her own caseworkers) or an admin gives a family to a caseworker, e.g.
+    after its caseworker left or could no longer be reached. The new caseworker is told."""
+    _ = translator(actor.locale)
+    if actor.role not in ("supervisor", "admin"):
+        return [Reply(_("Only a supervisor or an administrator can give a family to a "
+                        "caseworker."))]
+    family = store.families.get(family_id)
+    if family is None or family_id not in visible_family_ids(store, actor):
+        store.audit.add(at=to_iso(ctx.now), actor_id=actor.id, action="refused",
+                        target=f"reassign:{family_id}")
+        return [Reply(_("You cannot open this family."))]
+    caseworker = store.people.get(caseworker_id)
+    if caseworker is None or caseworker.role != "caseworker" or caseworker.status == "opted_out" \
+            or (actor.role == "supervisor" and caseworker.supervisor_id != actor.id):
+        return [Reply(_("Please give the number of one of your caseworkers (/staff lists "
+                        "them)."))]
+    store.families.set_caseworker(family_id, caseworker.id, caseworker.supervisor_id)
+    now = to_iso(ctx.now)
+    store.audit.add(at=now, actor_id=actor.id, action="reassign", target=f"family:{family_id}",
+                    detail=f"caseworker:{caseworker.id}")
+    if caseworker.tg_chat_id is not None:
+        store.outbox.enqueue(NewMessage(
+            dedupe_key=f"assigned:{family_id}:{caseworker.id}:{now}", chat_id=caseworker.tg_chat_id,
+            lane=LANE_REMINDER, person_id=caseworker.id,
+            payload={"text": _now_yours(caseworker.locale, family.id, family.village),
+                     "family_id": family.id}), now=now)
+    route_waiting(store, ctx.now)
+    return [Reply(_("Done: family #%(id)s (%(village)s) is now with %(name)s (#%(cw)s).",
+                    id=family.id, village=family.village,
+                    name=caseworker.display_name or _("caseworker"), cw=caseworker.id))]
+
+
+def _now_yours(locale: str, family_id: int, village: str) -> str:
+    _ = translator(locale)
+    return _("📁 Family #%(id)s (%(village)s) is now in your care. /family %(id)s shows the file.",
+             id=family_id, village=village)

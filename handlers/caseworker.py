@@ -8,7 +8,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 from db.store import Store
 from flows.family_file import begin_new_family, family_summary
 from flows.i18n import translator
-from flows.staff import assign_supervisor, invite_staff, staff_list
+from flows.staff import assign_supervisor, invite_staff, reassign_family, staff_list
 from flows.ui import FlowContext, Reply
 from handlers.account import for_person, uid_of
 from handlers.flowrun import run_flow
@@ -71,11 +71,27 @@ async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, for_person(update, action))
 
 
+async def reassign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/reassign <family> <caseworker>``: give a family to another caseworker."""
+    numbers = [_number(a) for a in (context.args or [])[:2]]
+
+    def action(store: Store, ctx: FlowContext, person):  # type: ignore[no-untyped-def]
+        if len(numbers) != 2 or None in numbers:
+            _ = translator(person.locale)
+            if person.role not in ("supervisor", "admin"):
+                return [Reply(_("Only a supervisor or an administrator can give a family to a "
+                                "caseworker."))]
+            return [Reply(_("Please write /reassign <family number> <caseworker number>."))]
+        return reassign_family(store, ctx, person, numbers[0], numbers[1])  # type: ignore[arg-type]
+    await run_flow(update, context, for_person(update, action))
+
+
 async def staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, for_person(update, lambda s, c, p: staff_list(s, p)))
 
 
 def register(application: Application) -> None:
     for name, callback in (("newfamily", new_family), ("family", open_family),
-                           ("invite_staff", invite), ("assign", assign), ("staff", staff)):
+                           ("invite_staff", invite), ("assign", assign), ("staff", staff),
+                           ("reassign", reassign)):
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))

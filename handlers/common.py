@@ -75,6 +75,8 @@ def log_inbound(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Pers
     the answer it carries (see flows.interaction_log)."""
     svc = services(context)
     kind, summary, message = describe_inbound(update)
+    if person is not None and person.is_staff and kind not in ("command", "callback"):
+        summary = None  # staff write about families: their words live in notes, not in the log
     chat = update.effective_chat
     svc.log.add(Interaction(  # the family is filled in when the entry is written
         at=svc.now_iso(), person_id=person.id if person else None, family_id=None,
@@ -138,9 +140,11 @@ async def send(
         params["reply_markup"] = markup
     result = await context.bot.do_api_request("sendMessage", api_kwargs=params)
     message_id = int(result["message_id"]) if isinstance(result, dict) else 0
+    # a reply to staff quotes families (who to call, timelines): logged by kind and ids only
+    to_staff = person is not None and person.is_staff
     entry = Interaction(
         at=svc.now_iso(), person_id=person.id if person else None, family_id=family_id,
-        direction="out", kind="text", summary=None if anonymous else text,
+        direction="out", kind="text", summary=None if anonymous or to_staff else text,
         tg_chat_id=None if anonymous else chat_id,
         tg_message_id=None if anonymous else message_id,
     )
@@ -160,7 +164,9 @@ async def send_photo(context: ContextTypes.DEFAULT_TYPE, chat_id: int, png: byte
     message = await context.bot.send_photo(chat_id, photo=png, caption=caption)
     entry = Interaction(
         at=svc.now_iso(), person_id=person.id if person else None, family_id=None,
-        direction="out", kind="photo", summary=caption or "photo", tg_chat_id=chat_id,
+        direction="out", kind="photo",
+        summary="photo" if person is not None and person.is_staff else caption or "photo",
+        tg_chat_id=chat_id,
         tg_message_id=message.message_id,
     )
     svc.log.add(entry)
