@@ -86,7 +86,7 @@ def actions() -> list[Action]:
         Action("parent: pick month", press("p:vm:{family}:209912:0"), {"parent"}, "哪个月"),
         Action("parent: cancel visit", press("p:vcancel:1"), set(), "已取消"),
         # only the father is still in his 🆘 exchange (the grandmother went on to her check-in)
-        Action("sos: danger answer", press("h:danger:n"), {"parent"}, "会尽快联系您"),
+        Action("sos: danger answer", press("h:danger:n"), {"parent"}, "转告"),
         Action("menu: settings", press("m:settings"), KNOWN, "您想修改什么"),
         Action("menu: new family", press("m:newfamily"), STAFF, "我们来建一个家庭档案"),
         Action("menu: invite caseworker", press("m:invite_caseworker"), {"supervisor", "admin"},

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot import build_application, start_application, stop_application
 from db.database import Database
+from db.store import Store
 from flows.clock import OffsetClock
 from handlers.common import services_of
 from tests.conftest import BotHandle, SandboxHandle, eventually, sandbox_settings
@@ -23,8 +24,11 @@ GRANDMA, FATHER, CASEWORKER = 101, 102, 201
 
 
 async def family(sandbox: SandboxHandle, db: Database) -> tuple[Person, Person, Person]:
-    await db.write(lambda s: add_family(s, guardian_tg=GRANDMA, parent_tg=FATHER,
-                                        caseworker_tg=CASEWORKER))
+    def setup(s: Store) -> None:
+        ids = add_family(s, guardian_tg=GRANDMA, parent_tg=FATHER, caseworker_tg=CASEWORKER)
+        for person_id in (ids["guardian"], ids["parent"], ids["caseworker"]):
+            s.people.set_quiet_hours(person_id, "00:00", "00:00")  # whatever the time of day
+    await db.write(setup)
     people = (Person(sandbox, GRANDMA, "奶奶"), Person(sandbox, CASEWORKER, "李主任"),
               Person(sandbox, FATHER, "爸爸"))
     for person in people:
@@ -81,6 +85,7 @@ async def test_help_from_inside_the_check_in(bot: BotHandle, sandbox: SandboxHan
     (danger,) = await grandma.press(mood, "紧急求助")
     urgent = await caseworker.read_until("🔴")  # at once, before any answer
     assert "紧急求助" in urgent and "小明" in urgent
+    assert "李主任" in await grandma.read_until("已经收到")  # told once it has arrived
     (more,) = await grandma.press(danger, "现在有危险")
     assert "110" in more["text"]
     replies = await grandma.say("孩子掉到河里了", expect=2)
@@ -179,6 +184,7 @@ async def test_the_persistent_help_key_works_inside_a_check_in(bot: BotHandle,
     (danger,) = await grandma.say("🆘 紧急求助")  # the keyboard's words, mid check-in
     assert "危险" in danger["text"]
     assert "🔴" in await caseworker.read_until("🔴")
+    await grandma.read_until("已经收到")  # told once it has arrived
     (more,) = await grandma.press(danger, "没有")
     replies = await grandma.press(more, "没有要补充", expect=2)
     assert "心情" in replies[-1]["text"]  # the check-in is still there
