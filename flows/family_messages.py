@@ -70,7 +70,13 @@ def handle_words(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
     risky = match_terms(words)
     if risky:
         raise_word_alerts(store, ctx, person, words)
-        _forward(store, ctx, person, chat_id, message_id, words, voice=False)
+        if not _forward(store, ctx, person, chat_id, message_id, words, voice=False):
+            # nobody on the family's ladder can be reached now: say so (the alert waits)
+            return [Reply(_("Thank you for telling me. I have kept it, but right now I cannot "
+                            "reach the children's director or anyone else at KinBridge; I will "
+                            "pass it on the moment someone can receive it. If the child is in "
+                            "danger, call 110 (police) or 120 (ambulance) now."),
+                          [[(_("🆘 Help now"), "h:start")]])]
         return [Reply(_("Thank you for telling me. I have passed this on to the children's "
                         "director right away. If the child is in danger now, press 🆘 or call 110 "
                         "(police) or 120 (ambulance)."),

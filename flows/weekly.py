@@ -15,6 +15,7 @@ from db.store import Store
 from flows import tips
 from flows.clock import to_iso
 from flows.i18n import Translator, translator
+from flows.labels import relation_label
 from flows.recurring import keep_in_step, zone_of
 from flows.timeplan import iso_week_key
 from flows.ui import Buttons, markup_json
@@ -150,10 +151,12 @@ def buttons(_: Translator, family_id: int) -> Buttons:
 
 
 def guardian_name(store: Store, family_id: int, _: Translator) -> str:
+    """How the parents' weekly message names the guardian: by relation (奶奶), never by her
+    own name, so a guardian's /forget leaves nothing of her in the parents' messages."""
     for member in store.families.members(family_id):
         person = store.people.get(member.person_id)
-        if person is not None and person.role == "guardian" and person.display_name:
-            return person.display_name
+        if person is not None and person.role == "guardian" and person.status != "opted_out":
+            return relation_label(_, member.relation)
     return _("the grandparent")
 
 

@@ -18,7 +18,7 @@ from tests.people import Person
 GRANDMA, FATHER, CW, SUPERVISOR, ADMIN, NEW_CW = 101, 102, 201, 301, 9001, 202
 # what the grandmother must never read unless her caseworker really has the alert
 FALSE_CLAIMS = ("已经告诉儿童主任", "已经通知了儿童主任", "儿童主任已经收到", "李主任已经收到",
-                "已通知儿童主任")
+                "已通知儿童主任", "已经马上通知")
 
 
 async def _setup(bot: BotHandle, sandbox: SandboxHandle) -> dict[str, int]:
@@ -112,7 +112,11 @@ async def test_nobody_reachable_the_truth_and_the_alert_waits(bot: BotHandle,
     assert not any(claim in first for claim in FALSE_CLAIMS), first
     assert "110" in first and "120" in first  # what she can do herself, now
     (alert,) = await bot.db.read(lambda s: s.alerts.all())
-    assert alert.status == "open"
+    assert alert.status == "open" and alert.holder_id is None
+    # worrying words while nobody can be reached: no "passed on" either
+    await grandma.say("/cancel")
+    said = _said(await grandma.say("孩子被人打了"))
+    assert "已经马上转告" not in said and "110" in said, said
     # the caseworker comes back: the waiting alert reaches her at once
     cw = Person(sandbox, CW, "李主任")
     await cw.say("/start")
