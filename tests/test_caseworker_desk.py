@@ -14,8 +14,10 @@ import pytest
 from PIL import Image
 
 from db.database import Database
+from db.models import OutboxItem
 from db.store import Store
 from flows import alert_desk, case_file, checkin, digest
+from flows import alerts as alerts_flow
 from flows.alerts import raise_alert
 from flows.clock import ManualClock, to_iso
 from flows.ui import FlowContext, Reply
@@ -272,3 +274,63 @@ async def test_after_acknowledging_the_other_buttons_come_back(desk: Desk) -> No
     replies = await desk.as_person(CW, lambda s, c, p: alert_desk.acknowledge(s, c, p, alert))
     assert [d for row in replies[0].buttons or [] for _, d in row] == [
         f"a:res:{alert_id}", f"a:tl:{desk.ids['family']}:0", f"a:call:{alert_id}"]
+
+
+async def _sender_saw_403(desk: Desk, chat: int, key_prefix: str) -> None:
+    """What the sender does on a 403 for the row: the real flows.delivery path."""
+    from flows.delivery import handle_unreachable
+
+    def fail(s: Store) -> None:
+        row = s.conn.execute("SELECT id FROM outbox WHERE chat_id = ? AND dedupe_key LIKE ? "
+                             "ORDER BY id DESC LIMIT 1", (chat, f"{key_prefix}%")).fetchone()
+        s.outbox.mark_sending([row[0]])
+        claimed = s.conn.execute("SELECT id, dedupe_key, person_id, chat_id, lane, kind, payload, "
+                                 "not_before, respect_quiet, attempts, in_doubt FROM outbox "
+                                 "WHERE id = ?", (row[0],)).fetchone()
+        handle_unreachable(s, desk.clock.now(), OutboxItem(**dict(claimed)), "403 blocked")
+    await desk.db.write(fail)
+
+
+async def test_a_403_on_the_alert_moves_it_on_with_what_was_added(desk: Desk) -> None:
+    alert_id = await desk.raise_()
+    await desk.db.write(lambda s: alerts_flow.add_to_alert(
+        s, alert_id, now=desk.clock.now(), event="sos_words", words="在河边", actor_id=desk.ids["guardian"]))
+    assert await desk.messages_to(SUPERVISOR) == []
+    await _sender_saw_403(desk, CW, f"alert:{alert_id}:0")
+    to_sup = await desk.messages_to(SUPERVISOR)
+    keys = [m["key"] for m in to_sup]
+    assert f"alert:{alert_id}:to:{desk.ids['supervisor']}" in keys  # the alert itself, at once
+    assert any("在河边" in m["text"] for m in to_sup)  # and what the guardian added before
+    staff_alert = next(m for m in to_sup if "联系不上" in m["text"])
+    assert f"#{desk.ids['family']}" in staff_alert["text"] and "/reassign" in staff_alert["text"]
+    state = await desk.db.read(lambda s: (s.alerts.get(alert_id), s.families.get(desk.ids["family"])))
+    assert state[0] is not None and state[0].holder_id == desk.ids["supervisor"]
+    assert state[1] is not None and state[1].caseworker_id is None  # unassigned
+    # the supervisor may act on the "caseworker unreachable" alert, another caseworker may not
+    gone = next(a for a in await desk.db.read(lambda s: s.alerts.all()) if a.rule == "staff_unreachable")
+    allowed = await desk.db.read(lambda s: [alert_desk.may_act(s, s.people.by_telegram_user(tg), gone)
+                                            for tg in (SUPERVISOR, ADMIN, OTHER_CW)])
+    assert allowed == [True, True, False]
+    queue = await desk.as_person(SUPERVISOR, lambda s, c, p: alert_desk.queue(s, c, p))
+    assert f"#{gone.id}" in queue[0].text
+    # 30 minutes on, the climb skips the supervisor who holds it and goes to the admins
+    desk.clock.advance(timedelta(minutes=31))
+    await desk.climb()
+    admin_id = await _id(desk, ADMIN)
+    assert any(m["key"] == f"alert:{alert_id}:2:{admin_id}" for m in await desk.messages_to(ADMIN))
+
+
+async def test_a_403_on_an_escalation_copy_goes_one_step_up(desk: Desk) -> None:
+    alert_id = await desk.raise_()
+    desk.clock.advance(timedelta(minutes=31))
+    assert await desk.climb() == 1
+    assert await desk.messages_to(ADMIN) == []
+    await _sender_saw_403(desk, SUPERVISOR, f"alert:{alert_id}:1:")
+    (admin,) = await desk.messages_to(ADMIN)
+    assert admin["key"] == f"alert:{alert_id}:2:{await _id(desk, ADMIN)}"
+
+
+async def _id(desk: Desk, tg: int) -> int:
+    person = await desk.db.read(lambda s: s.people.by_telegram_user(tg))
+    assert person is not None
+    return person.id
