@@ -122,6 +122,13 @@ class AlertsRepo:
             "substr(event, 1, 4) = 'sos_' ORDER BY id", (alert_id,)).fetchall()
         return [dict(r) for r in rows]
 
+    def raised_count(self, alert_id: int) -> int:
+        """The count the alert was raised with (sad check-ins running, days of silence ...)."""
+        row = self.conn.execute("SELECT detail FROM alert_events WHERE alert_id = ? AND "
+                                "event = 'raised' ORDER BY id LIMIT 1", (alert_id,)).fetchone()
+        tail = str(row[0] or "").rpartition(":")[2] if row else ""
+        return int(tail) if tail.isdigit() else 0
+
     def has_event(self, alert_id: int, event: str) -> bool:
         return self.conn.execute("SELECT 1 FROM alert_events WHERE alert_id = ? AND event = ?",
                                  (alert_id, event)).fetchone() is not None

@@ -200,7 +200,8 @@ def _send_copies(store: Store, alert: Alert, level: int, recipients: list[Person
                  minutes=int(waited.total_seconds() // 60), whom=_(LEVEL_NAMES[level]))
         body = describe_alert(store, _, zone_of(person), rule=alert.rule,
                               severity=alert.severity, family_id=alert.family_id,
-                              child_id=alert.child_id, evidence=alert.evidence, count=0,
+                              child_id=alert.child_id, evidence=alert.evidence,
+                              count=store.alerts.raised_count(alert.id),
                               at=from_iso(alert.created_at))
         lines = [head, body, *history_lines(store, _, alert.id, person.tz)]
         store.outbox.enqueue(NewMessage(

@@ -169,7 +169,9 @@ def raise_alert(store: Store, *, now: datetime, family_id: int | None, person_id
         evidence=evidence, now=now_iso, next_escalation_at=to_iso(now + ESCALATION_AFTER[severity]),
         child_id=child_id,
     )
-    store.alerts.add_event(alert_id, at=now_iso, event="raised", detail=rule)
+    # the count (e.g. sad check-ins running) rides on the "raised" event for later copies
+    store.alerts.add_event(alert_id, at=now_iso, event="raised",
+                           detail=f"{rule}:{count}" if count else rule)
     if reporter_id is not None:
         store.alerts.add_event(alert_id, at=now_iso, event="reported_by", actor_id=reporter_id)
     route(store, alert_id, now, name_for_title=name_for_title, count=count)
@@ -207,7 +209,8 @@ def route(store: Store, alert_id: int, now: datetime, *, name_for_title: str | N
     _ = translator(holder.locale)
     text = describe_alert(store, _, zone_named(holder.tz), rule=alert.rule,
                           severity=alert.severity, family_id=alert.family_id,
-                          child_id=alert.child_id, evidence=alert.evidence, count=count,
+                          child_id=alert.child_id, evidence=alert.evidence,
+                          count=count or store.alerts.raised_count(alert_id),
                           at=from_iso(alert.created_at), name_for_title=name_for_title)
     source = source_of(store, alert)
     store.outbox.enqueue(

@@ -62,7 +62,11 @@ def staff_list(store: Store, actor: Person) -> list[Reply]:
         for person in store.people.with_role(role):
             if actor.role == "supervisor" and person.supervisor_id != actor.id:
                 continue
-            lines.append(f"#{person.id} {_(ROLE_LABELS[role])} {person.display_name or ''}".rstrip())
+            if person.status == "opted_out":
+                continue  # left KinBridge: nobody to give families to
+            state = {"paused": " ⏸", "unreachable": " ⚠️"}.get(person.status, "")
+            lines.append(f"#{person.id} {_(ROLE_LABELS[role])} {person.display_name or ''}"
+                         .rstrip() + state)
     return [Reply("\n".join(lines) or _("No staff yet."))]
 
 

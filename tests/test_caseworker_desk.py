@@ -334,3 +334,16 @@ async def _id(desk: Desk, tg: int) -> int:
     person = await desk.db.read(lambda s: s.people.by_telegram_user(tg))
     assert person is not None
     return person.id
+
+
+async def test_later_copies_keep_the_count_the_alert_was_raised_with(desk: Desk) -> None:
+    alert_id = await desk.db.write(lambda s: raise_alert(
+        s, now=desk.clock.now(), family_id=desk.ids["family"], person_id=None, rule="sad_streak",
+        severity="high", evidence=None, count=3))
+    assert alert_id is not None
+    (first,) = await desk.messages_to(CW)
+    desk.clock.advance(timedelta(hours=5))
+    assert await desk.climb() == 1
+    (sup,) = await desk.messages_to(SUPERVISOR)
+    title = first["text"].splitlines()[0]
+    assert "最近3次" in title and title in sup["text"]  # not "the last 0 check-ins"
