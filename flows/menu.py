@@ -34,8 +34,8 @@ def menu(_: Translator, person: Person | None) -> Reply:
 def help_text(_: Translator, person: Person | None) -> str:
     lines = [_("KinBridge keeps a child's family and village children's director in touch.")]
     if person is not None and person.role in ("guardian", "parent"):
-        lines.append(_("/help_now: 🆘 a child needs help now (the children's director is told at "
-                       "once)"))
+        lines.append(_("/help_now: 🆘 a child needs help now (passed on at once to the "
+                       "children's director, or to whoever can be reached)"))
     if person is not None and person.role == "guardian":
         lines.append(_("/checkin: tell me about the child now"))
     if person is not None and person.is_staff:
@@ -46,7 +46,9 @@ def help_text(_: Translator, person: Person | None) -> str:
                   _("/export [from] [to]: CSV files of your families (dates as 2026-11-01)"),
                   _("/newfamily: create a family file"), _("/family <number>: open a family file")]
         if person.role in ("admin", "supervisor"):
-            lines.append(_("/invite_staff caseworker <name>: invite a caseworker"))
+            lines += [_("/invite_staff caseworker <name>: invite a caseworker"),
+                      _("/reassign <family number> <caseworker number>: give a family to "
+                        "another caseworker")]
         if person.role == "admin":
             lines += [_("/invite_staff supervisor <name>: invite a supervisor"),
                       _("/assign <caseworker number> <supervisor number>: set who supervises whom"),
