@@ -226,11 +226,11 @@ def route(store: Store, alert_id: int, now: datetime, *, name_for_title: str | N
         now=now_iso,
     )
     store.alerts.add_event(alert_id, at=now_iso, event="sent", actor_id=holder.id)
-    if not first:  # a new holder also gets what the family added before
-        for event in store.alerts.follow_ups(alert_id):
-            _send_follow_up(store, alert, holder, now_iso, key=f"e{event['id']}",
-                            event=str(event["event"]), words=_str_or_none(event["detail"]),
-                            actor_id=_int_or_none(event["actor_id"]))
+    # a new holder also gets what the family added before (while it waited, or for the last one)
+    for event in store.alerts.follow_ups(alert_id):
+        _send_follow_up(store, alert, holder, now_iso, key=f"e{event['id']}",
+                        event=str(event["event"]), words=_str_or_none(event["detail"]),
+                        actor_id=_int_or_none(event["actor_id"]))
     return holder
 
 

@@ -111,6 +111,8 @@ async def test_nobody_reachable_the_truth_and_the_alert_waits(bot: BotHandle,
     first = _said(await grandma.say("/help_now"))
     assert not any(claim in first for claim in FALSE_CLAIMS), first
     assert "110" in first and "120" in first  # what she can do herself, now
+    kept = _said(await grandma.say("他在河边", expect=2))  # added while nobody can be reached
+    assert "记下了" in kept and "转告给" not in kept, kept
     (alert,) = await bot.db.read(lambda s: s.alerts.all())
     assert alert.status == "open" and alert.holder_id is None
     # worrying words while nobody can be reached: no "passed on" either
@@ -121,6 +123,7 @@ async def test_nobody_reachable_the_truth_and_the_alert_waits(bot: BotHandle,
     cw = Person(sandbox, CW, "李主任")
     await cw.say("/start")
     await cw.read_until("🔴")
+    await cw.read_until("他在河边")  # with what the grandmother added while it waited
     confirmation = await grandma.read_until("收到")
     assert "李主任" in confirmation
 
