@@ -296,3 +296,21 @@ async def test_two_children_in_one_message_each_with_a_tip_for_their_age(family:
     assert len(tip_lines) == 2
     little = next(line for line in tip_lines if "小红" in line).split("：", 1)[1]
     assert next(t for t in tips.library("zh_CN").values() if t.text == little).band == "0-5"
+
+
+async def test_the_weekly_message_names_the_guardian_by_relation_not_by_her_name(
+        family: Family) -> None:
+    """A week without check-ins suggests calling the guardian: as 奶奶, never by her own name,
+    so nothing of her stays in the parents' messages after her /forget."""
+    from flows.weekly import weekly_text
+
+    fid = family.ids["family"]
+    await family.db.write(lambda s: s.conn.execute(
+        "UPDATE people SET display_name = '张桂兰' WHERE id = ?", (family.ids["guardian"],)))
+
+    def text(s: Store) -> str:
+        father = s.people.by_telegram_user(FATHER)
+        assert father is not None
+        return weekly_text(s, father, fid, family.clock.now())
+    message = await family.db.write(text)
+    assert "奶奶" in message and "张桂兰" not in message
