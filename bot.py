@@ -236,6 +236,15 @@ async def _migrate(settings: Settings) -> int:
         await db.close()
 
 
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner can read (an invite QR is a key; exports hold child data),
+    created 0600 so it is never readable by others, not even for a moment."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its old mode otherwise
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
 async def _staff_cli(settings: Settings, args: argparse.Namespace) -> int:
     """First set-up from the shell, through the same flows the bot uses."""
     from flows.staff import assign_supervisor, invite_staff
@@ -265,7 +274,7 @@ async def _staff_cli(settings: Settings, args: argparse.Namespace) -> int:
     for reply in replies:
         print(reply.text)
         if reply.photo_png is not None and getattr(args, "qr", None):
-            args.qr.write_bytes(reply.photo_png)
+            write_private(args.qr, reply.photo_png)
             print(f"QR code saved to {args.qr}")
     return 0
 
@@ -294,8 +303,7 @@ async def _export_cli(settings: Settings, args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         path = args.out / name
-        path.write_bytes(data)
-        os.chmod(path, 0o600)
+        write_private(path, data)
         print(f"wrote {path}")
     return 0
 

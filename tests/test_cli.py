@@ -94,6 +94,7 @@ def test_first_setup_from_the_command_line(tmp_path: Path) -> None:
     link = next(w for w in result.stdout.split() if w.startswith("https://t.me/KinBridgeBot?start="))
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.read_bytes())))
     assert [d.text for d in decoded] == [link]
+    assert oct(qr.stat().st_mode & 0o777) == "0o600", "the invite QR is a key: private"
     result = run_cli("invite-staff", "--role", "caseworker", env={"KINBRIDGE_DB": str(db)})
     assert result.returncode == 2 and "--bot-username" in result.stderr
 
