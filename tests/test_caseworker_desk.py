@@ -289,7 +289,7 @@ async def test_exported_cells_cannot_become_spreadsheet_formulas(db: Database) -
     files = await db.write(lambda s: case_file.export_files(
         s, person, START.date() - timedelta(days=3), START.date(), START))
     families = list(csv.reader(io.StringIO(files["families.csv"].decode("utf-8-sig"))))
-    assert [row[1] for row in families[1:]][0] == "'" + hostile[0]
+    assert families[1][1] == "'" + hostile[0]
     assert [row[4] for row in families[2:]] == ["'" + h for h in hostile[1:]]
     for data in files.values():
         for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
