@@ -12,6 +12,7 @@ transaction because the function is synchronous.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import sqlite3
@@ -52,6 +53,14 @@ def _configure(conn: sqlite3.Connection, *, readonly: bool) -> None:
     else:
         conn.execute("PRAGMA query_only = ON")
     conn.row_factory = sqlite3.Row
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full"), or the OS's ENOSPC."""
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return code == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
 
 
 def _is_locked(exc: sqlite3.OperationalError) -> bool:
@@ -175,6 +184,8 @@ def _in_group(conn: sqlite3.Connection, fns: list[Callable[[Store], Any]],
             try:
                 also(Store(conn))
             except Exception:
+                if not conn.in_transaction:
+                    raise
                 conn.execute("ROLLBACK TO also_write")
                 log.exception("the write that rides along with every batch failed")
             conn.execute("RELEASE also_write")
@@ -183,6 +194,10 @@ def _in_group(conn: sqlite3.Connection, fns: list[Callable[[Store], Any]],
             try:
                 outcomes.append((True, fn(Store(conn))))
             except Exception as exc:
+                if not conn.in_transaction:
+                    # SQLite itself rolled the whole transaction back ("database or disk is
+                    # full", I/O error): every write of the batch failed, with this error
+                    raise
                 conn.execute("ROLLBACK TO one_write")
                 outcomes.append((False, exc))
             conn.execute("RELEASE one_write")

@@ -275,6 +275,13 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX inbox_pending ON inbox(update_id) WHERE done_at IS NULL",
     ],
+    # branch process: updates that could not be stored are set aside with the reason (no
+    # content); a handled update keeps only its id (it held names and words)
+    [
+        "ALTER TABLE inbox ADD COLUMN quarantined TEXT",
+        """UPDATE inbox SET raw = json_object('update_id', update_id)
+           WHERE done_at IS NOT NULL""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,6 +9,7 @@ update done (handlers/flowrun.py); at start-up, updates stored but not done are 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -17,7 +18,7 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-from db.database import Database
+from db.database import Database, is_disk_full
 from flows.clock import Clock, to_iso
 
 log = logging.getLogger(__name__)
@@ -26,10 +27,13 @@ log = logging.getLogger(__name__)
 class DurableGetUpdates(BaseRequest):
     """Wraps the real request; getUpdates results are committed to the inbox before returning."""
 
-    def __init__(self, inner: BaseRequest, db: Database, clock: Clock) -> None:
+    def __init__(self, inner: BaseRequest, db: Database, clock: Clock, *,
+                 disk_full_pause_s: float = 5.0) -> None:
         self.inner = inner
         self.db = db
         self.clock = clock
+        self.disk_full = False
+        self.disk_full_pause_s = disk_full_pause_s
 
     @property
     def read_timeout(self) -> float | None:
@@ -55,9 +59,107 @@ class DurableGetUpdates(BaseRequest):
             except (ValueError, AttributeError):
                 result = None
             if isinstance(result, list) and result:
-                now = to_iso(self.clock.now())
-                await self.db.write(lambda s: s.inbox.add_many(result, now=now))
+                kept = await self._store(result)
+                if kept is not result:  # what PTB sees is what the inbox holds
+                    payload = json.dumps({"ok": True, "result": kept}).encode()
         return code, payload
+
+    async def _store(self, updates: list[Any]) -> list[Any]:
+        """Commit the batch to the inbox; returns the updates to hand to PTB.
+
+        If the batch cannot be stored, each update is stored alone: one that cannot be stored
+        as it came (a lone UTF-16 surrogate is valid JSON but not UTF-8) is stored with the bad
+        characters replaced; one that still cannot be stored is quarantined (its id and the
+        reason, never its content) and handed on as an empty update, so it is acknowledged and
+        the updates behind it are served. A full disk acknowledges nothing: the updates stay
+        with Telegram until there is room."""
+        now = to_iso(self.clock.now())
+        try:
+            await self.db.write(lambda s: s.inbox.add_many(updates, now=now))
+        except Exception as exc:
+            if is_disk_full(exc):
+                await self._disk_full()
+                return []
+            log.warning("a batch of %s update(s) could not be stored (%s); storing them one "
+                        "by one", len(updates), type(exc).__name__)
+        else:
+            self._note_disk_ok()
+            return updates
+        kept: list[Any] = []
+        for update in updates:
+            try:
+                one = await self._store_one(update, now)
+            except DiskFull:
+                await self._disk_full()
+                return kept  # the rest stays with Telegram
+            if one is not None:
+                kept.append(one)
+        return kept
+
+    async def _store_one(self, update: Any, now: str) -> Any | None:
+        first_error: Exception | None = None
+        for candidate in (update, without_lone_surrogates(update)):
+            try:
+                await self.db.write(lambda s, u=candidate: s.inbox.add(u, now=now))
+            except Exception as exc:
+                if is_disk_full(exc):
+                    raise DiskFull from exc
+                first_error = first_error or exc
+                continue
+            if candidate is not update:
+                log.warning("update %s had characters that cannot be stored (%s); stored with "
+                            "them replaced", _update_id(update), type(first_error).__name__)
+            return candidate
+        update_id = _update_id(update)
+        reason = type(first_error).__name__
+        if update_id is not None:
+            try:
+                await self.db.write(lambda s: s.inbox.quarantine(update_id, reason=reason,
+                                                                 now=now))
+            except Exception as exc:
+                if is_disk_full(exc):
+                    raise DiskFull from exc
+                update_id = None
+        if update_id is None:  # Telegram always sends one; nothing to acknowledge it by
+            log.error("an update without a usable id could not be stored (%s); skipped", reason)
+            return None
+        log.error("update %s could not be stored (%s); set aside in the inbox as quarantined",
+                  update_id, reason)
+        return {"update_id": update_id}
+
+    async def _disk_full(self) -> None:
+        if not self.disk_full:
+            log.error("the database disk is full (SQLite: database or disk is full): new "
+                      "messages stay with Telegram, unacknowledged, until there is room")
+        self.disk_full = True
+        await asyncio.sleep(self.disk_full_pause_s)
+
+    def _note_disk_ok(self) -> None:
+        if self.disk_full:
+            log.warning("the database has room again; receiving messages")
+        self.disk_full = False
+
+
+class DiskFull(Exception):
+    """The store refused a write for lack of space (not the update's fault)."""
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """The same JSON value with every unpaired UTF-16 surrogate replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_lone_surrogates(k): without_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def _update_id(update: Any) -> int | None:
+    value = update.get("update_id") if isinstance(update, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2 ** 63:
+        return value
+    return None
 
 
 async def replay_pending(application: Application, db: Database) -> int:
