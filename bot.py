@@ -14,18 +14,20 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as a timedelta
 
 from telegram import Bot, BotCommand, Update
+from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
-from db.database import Database
+from db.database import Database, DatabaseProblem
+from db.instance_lock import AlreadyRunning, InstanceLock
 from flows.alerts import set_escalation
 from flows.clock import Clock, OffsetClock, SystemClock, to_iso
 from flows.commands import command_menu
@@ -44,6 +46,8 @@ from scheduler.ratelimit import SharedRateLimiter
 from scheduler.sender import OutboxSender
 
 log = logging.getLogger("kinbridge")
+FAIL_KEY = "kinbridge.fail"  # bot_data: call with one sentence to stop the bot with an error
+UPDATES_KEY = "kinbridge.updates"  # bot_data: the DurableGetUpdates request
 
 
 class RedactingFilter(logging.Filter):
@@ -129,10 +133,12 @@ def build_application(
         .concurrent_updates(PerPersonUpdateProcessor())
     )
     builder = builder.request(request or HTTPXRequest(connection_pool_size=16))
-    builder = builder.get_updates_request(DurableGetUpdates(
+    durable_updates = DurableGetUpdates(
         get_updates_request or HTTPXRequest(read_timeout=30.0, connection_pool_size=2),
-        db, svc.clock))
+        db, svc.clock)
+    builder = builder.get_updates_request(durable_updates)
     application = builder.build()
+    application.bot_data[UPDATES_KEY] = durable_updates
     attach_services(application, svc)
     # The outbox has its own Bot (a bigger connection pool, long timeouts so a stalled request is
     # not retried into a duplicate) but shares the pacer with direct replies.
@@ -176,9 +182,21 @@ async def start_application(application: Application, *, poll_timeout: int = 10)
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(
-        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES,
+        error_callback=polling_error,
     )
     log.info("KinBridge is polling for updates")
+
+
+def polling_error(exc: TelegramError) -> None:
+    """One line per failed getUpdates, no traceback every second: a conflict is counted (and
+    stops the bot) by DurableGetUpdates, a network error is retried by PTB."""
+    if isinstance(exc, Conflict):
+        return
+    if isinstance(exc, NetworkError):
+        log.warning("polling for updates failed (%s); retrying", type(exc).__name__)
+        return
+    log.error("polling for updates failed: %s", type(exc).__name__, exc_info=exc)
 
 
 def settle_memory() -> None:
@@ -202,9 +220,29 @@ async def stop_application(application: Application) -> None:
     await services_of(application).flush_log()
 
 
+DB_FILE_CHECK_S = 5.0
+
+
+async def watch_database_file(db: Database, fail: Callable[[str], None],
+                              every_s: float = DB_FILE_CHECK_S) -> None:
+    """Now and then: is the file at the configured path still the one we have open? Deleted,
+    moved or replaced, we would write on into a file no one reads while the families' real
+    history sits elsewhere: stop instead. (asyncio.sleep runs on the monotonic clock.)"""
+    while True:
+        await asyncio.sleep(every_s)
+        if not db.still_at_path():
+            fail(f"the database file {db.path.resolve()} was deleted, moved or replaced while "
+                 "the bot was running; stopping so that nothing is written to a file no one reads")
+            return
+
+
 async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode: bool = False,
-                stop: asyncio.Event | None = None) -> None:
-    """Open the store, run the bot until ``stop`` is set (or SIGINT/SIGTERM), close cleanly."""
+                stop: asyncio.Event | None = None, create_db: bool = False) -> int:
+    """Open the store, run the bot until ``stop`` is set (or SIGINT/SIGTERM), close cleanly.
+
+    Returns the exit status: 0 after a requested stop; non-zero, with one sentence, when the
+    bot could not start (another instance, no or a damaged database) or had to stop (its
+    database file replaced, another instance polling with the same token)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -212,10 +250,31 @@ async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode:
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):
             pass
-    db = await Database.open(settings.db_path)
+    lock = InstanceLock(settings.db_path)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        print(f"kinbridge: {exc}.", file=sys.stderr)
+        return 3
+    try:
+        db = await Database.open(settings.db_path, create=create_db, check=True)
+    except DatabaseProblem as exc:
+        lock.release()
+        print(f"kinbridge: {exc}.", file=sys.stderr)
+        return 2
+    fatal: list[str] = []
+
+    def fail(reason: str) -> None:
+        if not fatal:
+            fatal.append(reason)
+            log.error("stopping: %s", reason)
+        stop.set()
     if sandbox_mode and clock is None:
         clock = OffsetClock()  # follows the sandbox's demo clock
     application = build_application(settings, db=db, clock=clock, sandbox_mode=sandbox_mode)
+    application.bot_data[FAIL_KEY] = fail
+    application.bot_data[UPDATES_KEY].on_conflict = fail
+    watcher = asyncio.create_task(watch_database_file(db, fail), name="database-file-watch")
     try:
         await start_application(application)
         if sandbox_mode:
@@ -223,13 +282,17 @@ async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode:
         settle_memory()
         await stop.wait()
     finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
         await stop_application(application)
         await db.close()
+        lock.release()
         log.info("KinBridge stopped")
+    return 1 if fatal else 0
 
 
 async def _migrate(settings: Settings) -> int:
-    db = await Database.open(settings.db_path)
+    db = await Database.open(settings.db_path, check=True)
     try:
         return await db.migrate()
     finally:
@@ -320,7 +383,11 @@ def _settings_or_exit(require_token: bool, env: dict[str, str] | None = None) ->
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot.py", description="KinBridge (亲情桥) Telegram bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot against TELEGRAM_API_URL (needs TELEGRAM_BOT_TOKEN)")
+    run = sub.add_parser("run", help="run the bot against TELEGRAM_API_URL (needs "
+                                     "TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--create-db", action="store_true",
+                     help="create the database if it does not exist yet (otherwise a missing "
+                          "database is an error: see 'migrate')")
     sandbox = sub.add_parser("sandbox", help="local Bot API sandbox + bot + seeded demo village")
     sandbox.add_argument("--port", type=int, default=8080, help="sandbox port (default 8080)")
     sandbox.add_argument("--db", type=Path, default=None,
@@ -350,12 +417,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["KINBRIDGE_MODE"] = "run"  # the sandbox refuses to start in this process
         settings = _settings_or_exit(require_token=True)
         setup_logging(settings)
-        asyncio.run(serve(settings))
-        return 0
+        return asyncio.run(serve(settings, create_db=args.create_db))
     if args.command == "migrate":
         settings = _settings_or_exit(require_token=False)
         setup_logging(settings)
-        version = asyncio.run(_migrate(settings))
+        try:
+            version = asyncio.run(_migrate(settings))
+        except DatabaseProblem as exc:
+            print(f"kinbridge: {exc}.", file=sys.stderr)
+            return 2
         print(f"database {settings.db_path} is at schema version {version}")
         return 0
     if args.command in ("invite-staff", "assign"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
@@ -22,6 +23,7 @@ from db.database import Database, is_disk_full
 from flows.clock import Clock, to_iso
 
 log = logging.getLogger(__name__)
+CONFLICT_LIMIT = 3
 
 
 class DurableGetUpdates(BaseRequest):
@@ -34,6 +36,9 @@ class DurableGetUpdates(BaseRequest):
         self.clock = clock
         self.disk_full = False
         self.disk_full_pause_s = disk_full_pause_s
+        self.conflicts = 0  # 409 answers to getUpdates in a row
+        # called once when they reach CONFLICT_LIMIT (the bot stops: another instance polls)
+        self.on_conflict: Callable[[str], None] | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -50,10 +55,17 @@ class DurableGetUpdates(BaseRequest):
                          write_timeout: Any = BaseRequest.DEFAULT_NONE,
                          connect_timeout: Any = BaseRequest.DEFAULT_NONE,
                          pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+        is_get_updates = url.rsplit("/", 1)[-1] == "getUpdates"
+        if is_get_updates and self.conflicts >= CONFLICT_LIMIT:
+            # stopping because another instance polls: do not ask again (PTB's last call at
+            # shutdown would only log the same conflict; the inbox needs no acknowledgement)
+            return 200, b'{"ok": true, "result": []}'
         code, payload = await self.inner.do_request(
             url, method, request_data, read_timeout=read_timeout, write_timeout=write_timeout,
             connect_timeout=connect_timeout, pool_timeout=pool_timeout)
-        if code == 200 and url.rsplit("/", 1)[-1] == "getUpdates":
+        if is_get_updates:
+            self._count_conflict(code)
+        if code == 200 and is_get_updates:
             try:
                 result = json.loads(payload).get("result")
             except (ValueError, AttributeError):
@@ -63,6 +75,19 @@ class DurableGetUpdates(BaseRequest):
                 if kept is not result:  # what PTB sees is what the inbox holds
                     payload = json.dumps({"ok": True, "result": kept}).encode()
         return code, payload
+
+    def _count_conflict(self, code: int) -> None:
+        if code != 409:
+            self.conflicts = 0
+            return
+        self.conflicts += 1
+        if self.conflicts == 1:
+            log.warning("Telegram says another bot polls with this token; waiting to see if "
+                        "it goes away")
+        if self.conflicts == CONFLICT_LIMIT and self.on_conflict is not None:
+            self.on_conflict(
+                f"another instance is polling Telegram with this bot's token (409 Conflict "
+                f"{CONFLICT_LIMIT} times in a row); only one may run, so this one stops")
 
     async def _store(self, updates: list[Any]) -> list[Any]:
         """Commit the batch to the inbox; returns the updates to hand to PTB.

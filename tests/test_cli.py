@@ -61,7 +61,7 @@ async def test_run_against_the_sandbox_answers_start(sandbox, tmp_path: Path) ->
     env.update({"TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN, "TELEGRAM_API_URL": sandbox.url,
                 "KINBRIDGE_DB": str(tmp_path / "run.db"), "KINBRIDGE_LOG_LEVEL": "INFO"})
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "bot.py"), "run", env=env, cwd=tmp_path,
+        sys.executable, str(ROOT / "bot.py"), "run", "--create-db", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
         sent = await sandbox.client.send(5151, "/start")
