@@ -22,6 +22,11 @@ class Reply:
     keyboard: list[list[str]] | None = None  # a persistent reply keyboard (with no inline buttons)
 
 
+# in a dialog's data: a reply in this exchange could not be delivered when it was due, so the
+# person may not have seen the current question (handlers/flowrun.py sets it)
+REPLY_UNSEEN = "reply_unseen"
+
+
 @dataclass(frozen=True)
 class Option:
     value: str
