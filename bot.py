@@ -12,6 +12,7 @@ import asyncio
 import gc
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -68,6 +69,38 @@ class RedactingFilter(logging.Filter):
 
 
 _REDACTED_TOKENS: set[str] = set()
+# Libraries that log whole updates and API calls (names, texts, phone numbers, chat ids) at DEBUG
+VERBOSE_LIBRARIES = ("telegram", "httpx", "httpcore", "aiohttp", "apscheduler", "aiosqlite")
+_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[a-zA-Z]")
+
+
+def redact_library_debug(record: logging.LogRecord) -> None:
+    """A DEBUG record of a chatty library keeps its wording and loses its values: PTB's
+    "Processing update %s" becomes "Processing update <redacted>". Our own loggers never log
+    personal data at any level, so they are left alone."""
+    if record.levelno >= logging.INFO or record.name.split(".", 1)[0] not in VERBOSE_LIBRARIES:
+        return
+    if not isinstance(record.msg, str):
+        record.msg, record.args = "<redacted>", None
+    elif record.args:
+        record.msg, record.args = _PLACEHOLDER.sub("<redacted>", record.msg), None
+
+
+_DEBUG_REDACTION = [False]
+
+
+def redact_debug_everywhere() -> None:
+    """Every log record of the process passes redact_library_debug, whoever handles it."""
+    if _DEBUG_REDACTION[0]:
+        return
+    _DEBUG_REDACTION[0] = True
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+        redact_library_debug(record)
+        return record
+    logging.setLogRecordFactory(factory)
 
 
 def redact_token_everywhere(token: str) -> None:
@@ -91,6 +124,7 @@ def redact_token_everywhere(token: str) -> None:
 
 
 def setup_logging(settings: Settings | None = None) -> None:
+    redact_debug_everywhere()
     level = os.environ.get("KINBRIDGE_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(
         level=getattr(logging, level, logging.INFO),
@@ -120,6 +154,7 @@ def build_application(
 ) -> Application:
     """The PTB application, wired to our store; tests inject their own request and clock."""
     redact_token_everywhere(settings.token)
+    redact_debug_everywhere()
     svc = Services(db=db, clock=clock or SystemClock(), settings=settings, sandbox_mode=sandbox_mode)
     set_escalation(dict(settings.escalation))
     pacer = Pacer(send_rate_per_s)
