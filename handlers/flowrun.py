@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 from db.models import Person
 from db.outbox import LANE_REPLY, NewMessage
 from db.store import Store
+from flows.checkin import KIND as CHECKIN_KIND
 from flows.clock import to_iso
 from flows.ui import REPLY_UNSEEN, FlowContext, Reply, markup_json
 from handlers.common import (
@@ -170,9 +171,10 @@ def deferred_messages(update_id: int, index: int, reply: Reply, chat_id: int,
 
 
 def mark_reply_unseen(store: Store, tg_user_id: int, *, now: str) -> None:
-    """Note in the person's exchange (if any) that a reply to her failed."""
+    """Note in the person's check-in (if she is in one) that a reply to her failed; the
+    check-in then shows its current question again on her next typed word."""
     dialog = store.dialogs.get(tg_user_id)
-    if dialog is not None:
+    if dialog is not None and dialog.kind == CHECKIN_KIND:
         store.dialogs.put(tg_user_id, dialog.kind, dialog.step,
                           {**dialog.data, REPLY_UNSEEN: True}, now=now)
 
