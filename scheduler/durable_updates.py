@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +35,7 @@ class DurableGetUpdates(BaseRequest):
         self.inner = inner
         self.db = db
         self.clock = clock
-        self.disk_full = False
+        self.disk_full = False  # the store refuses writes (full, locked, I/O): said once
         self.disk_full_pause_s = disk_full_pause_s
         self.conflicts = 0  # 409 answers to getUpdates in a row
         # called once when they reach CONFLICT_LIMIT (the bot stops: another instance polls)
@@ -96,27 +97,28 @@ class DurableGetUpdates(BaseRequest):
         as it came (a lone UTF-16 surrogate is valid JSON but not UTF-8) is stored with the bad
         characters replaced; one that still cannot be stored is quarantined (its id and the
         reason, never its content) and handed on as an empty update, so it is acknowledged and
-        the updates behind it are served. A full disk acknowledges nothing: the updates stay
-        with Telegram until there is room."""
+        the updates behind it are served. When the store itself fails (a full disk, a lock
+        held too long, an I/O error), nothing more is acknowledged: the updates stay with
+        Telegram until the store takes them."""
         now = to_iso(self.clock.now())
         try:
             await self.db.write(lambda s: s.inbox.add_many(updates, now=now))
         except Exception as exc:
-            if is_disk_full(exc):
-                await self._disk_full()
+            if is_store_fault(exc):
+                await self._store_unavailable(exc)
                 return []
             log.warning("a batch of %s update(s) could not be stored (%s); storing them one "
                         "by one", len(updates), type(exc).__name__)
         else:
-            self._note_disk_ok()
+            self._note_store_ok()
             return updates
         kept: list[Any] = []
         for update in updates:
             try:
                 one = await self._store_one(update, now)
-            except DiskFull:
-                await self._disk_full()
-                return kept  # the rest stays with Telegram
+            except StoreUnavailable as exc:
+                await self._store_unavailable(exc.__cause__ or exc)
+                return kept  # this one and the rest stay with Telegram
             if one is not None:
                 kept.append(one)
         return kept
@@ -127,8 +129,8 @@ class DurableGetUpdates(BaseRequest):
             try:
                 await self.db.write(lambda s, u=candidate: s.inbox.add(u, now=now))
             except Exception as exc:
-                if is_disk_full(exc):
-                    raise DiskFull from exc
+                if is_store_fault(exc):
+                    raise StoreUnavailable from exc
                 first_error = first_error or exc
                 continue
             if candidate is not update:
@@ -142,8 +144,8 @@ class DurableGetUpdates(BaseRequest):
                 await self.db.write(lambda s: s.inbox.quarantine(update_id, reason=reason,
                                                                  now=now))
             except Exception as exc:
-                if is_disk_full(exc):
-                    raise DiskFull from exc
+                if is_store_fault(exc):
+                    raise StoreUnavailable from exc
                 update_id = None
         if update_id is None:  # Telegram always sends one; nothing to acknowledge it by
             log.error("an update without a usable id could not be stored (%s); skipped", reason)
@@ -152,21 +154,31 @@ class DurableGetUpdates(BaseRequest):
                   update_id, reason)
         return {"update_id": update_id}
 
-    async def _disk_full(self) -> None:
+    async def _store_unavailable(self, exc: BaseException) -> None:
         if not self.disk_full:
-            log.error("the database disk is full (SQLite: database or disk is full): new "
-                      "messages stay with Telegram, unacknowledged, until there is room")
+            if is_disk_full(exc):
+                log.error("the database disk is full (SQLite: database or disk is full): new "
+                          "messages stay with Telegram, unacknowledged, until there is room")
+            else:
+                log.error("the database refused the write (%s); new messages stay with "
+                          "Telegram, unacknowledged, until it takes them", type(exc).__name__)
         self.disk_full = True
         await asyncio.sleep(self.disk_full_pause_s)
 
-    def _note_disk_ok(self) -> None:
+    def _note_store_ok(self) -> None:
         if self.disk_full:
-            log.warning("the database has room again; receiving messages")
+            log.warning("the database takes writes again; receiving messages")
         self.disk_full = False
 
 
-class DiskFull(Exception):
-    """The store refused a write for lack of space (not the update's fault)."""
+class StoreUnavailable(Exception):
+    """The store refused a write for its own reasons (space, lock, I/O), not the update's."""
+
+
+def is_store_fault(exc: BaseException) -> bool:
+    """SQLite's operational errors (full, locked, I/O, read-only) and the OS's: about the
+    database, whatever the update holds. Encoding, integrity and value errors are the update's."""
+    return isinstance(exc, sqlite3.OperationalError | OSError) or is_disk_full(exc)
 
 
 def without_lone_surrogates(value: Any) -> Any:

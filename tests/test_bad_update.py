@@ -129,4 +129,27 @@ async def test_a_full_disk_is_named_and_acknowledges_nothing(
     await db.raw_write(lambda c: c.execute(f"PRAGMA max_page_count = {pages * 100}"))
     assert [u["update_id"] for u in await get_updates(request)] == [9]
     assert [u["update_id"] for u in await db.read(lambda s: s.inbox.pending())] == [9]
-    assert "room again" in caplog.text
+    assert "takes writes again" in caplog.text
+
+
+async def test_a_locked_database_quarantines_nothing_and_acknowledges_nothing(
+        db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The store's trouble is not the update's: nothing is set aside or skipped (an update
+    skipped before one that is stored would be acknowledged with it, and lost)."""
+    from db import database as database_module
+
+    monkeypatch.setattr(database_module, "LOCKED_RETRY_SECONDS", 0.1)
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    batch = [message(11, "开心")]
+    request = DurableGetUpdates(ScriptedUpdates(batch, batch), db, SystemClock(),
+                                disk_full_pause_s=0.01)
+    try:
+        assert await get_updates(request) == []
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert await db.read(lambda s: s.inbox.quarantined()) == []
+    assert "could not be stored" not in caplog.text, "the update is not to blame"
+    assert "database refused" in caplog.text
+    assert [u["update_id"] for u in await get_updates(request)] == [11]
