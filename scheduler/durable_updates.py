@@ -31,12 +31,12 @@ class DurableGetUpdates(BaseRequest):
     """Wraps the real request; getUpdates results are committed to the inbox before returning."""
 
     def __init__(self, inner: BaseRequest, db: Database, clock: Clock, *,
-                 disk_full_pause_s: float = 5.0) -> None:
+                 store_pause_s: float = 5.0) -> None:
         self.inner = inner
         self.db = db
         self.clock = clock
-        self.disk_full = False  # the store refuses writes (full, locked, I/O): said once
-        self.disk_full_pause_s = disk_full_pause_s
+        self.store_down = False  # the store refuses writes (full, locked, I/O): said once
+        self.store_pause_s = store_pause_s
         self.conflicts = 0  # 409 answers to getUpdates in a row
         # called once when they reach CONFLICT_LIMIT (the bot stops: another instance polls)
         self.on_conflict: Callable[[str], None] | None = None
@@ -155,20 +155,20 @@ class DurableGetUpdates(BaseRequest):
         return {"update_id": update_id}
 
     async def _store_unavailable(self, exc: BaseException) -> None:
-        if not self.disk_full:
+        if not self.store_down:
             if is_disk_full(exc):
                 log.error("the database disk is full (SQLite: database or disk is full): new "
                           "messages stay with Telegram, unacknowledged, until there is room")
             else:
                 log.error("the database refused the write (%s); new messages stay with "
                           "Telegram, unacknowledged, until it takes them", type(exc).__name__)
-        self.disk_full = True
-        await asyncio.sleep(self.disk_full_pause_s)
+        self.store_down = True
+        await asyncio.sleep(self.store_pause_s)
 
     def _note_store_ok(self) -> None:
-        if self.disk_full:
+        if self.store_down:
             log.warning("the database takes writes again; receiving messages")
-        self.disk_full = False
+        self.store_down = False
 
 
 class StoreUnavailable(Exception):

@@ -122,7 +122,7 @@ async def test_a_full_disk_is_named_and_acknowledges_nothing(
     await db.raw_write(lambda c: c.execute(f"PRAGMA max_page_count = {pages}"))
     big = [message(9, "很长的话" * 1000)]  # needs new pages: the database is "full"
     request = DurableGetUpdates(ScriptedUpdates(big, big), db, SystemClock(),
-                                disk_full_pause_s=0.01)
+                                store_pause_s=0.01)
     assert await get_updates(request) == [], "nothing acknowledged: Telegram keeps it"
     assert "disk is full" in caplog.text
     assert "NetworkError" not in caplog.text and "很长的话" not in caplog.text
@@ -143,7 +143,7 @@ async def test_a_locked_database_quarantines_nothing_and_acknowledges_nothing(
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     batch = [message(11, "开心")]
     request = DurableGetUpdates(ScriptedUpdates(batch, batch), db, SystemClock(),
-                                disk_full_pause_s=0.01)
+                                store_pause_s=0.01)
     try:
         assert await get_updates(request) == []
     finally:
