@@ -74,4 +74,4 @@ bench: $(STAMP) i18n-compile
 	$(BIN)/python bench/updates.py --quick
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache demo.db demo.db-wal demo.db-shm test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache demo.db demo.db-wal demo.db-shm demo.db.lock test-artifacts

@@ -12,20 +12,23 @@ import asyncio
 import gc
 import logging
 import os
+import re
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as a timedelta
 
 from telegram import Bot, BotCommand, Update
+from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
-from db.database import Database
+from db.database import Database, DatabaseProblem
+from db.instance_lock import AlreadyRunning, InstanceLock
 from flows.alerts import set_escalation
 from flows.clock import Clock, OffsetClock, SystemClock, to_iso
 from flows.commands import command_menu
@@ -44,6 +47,8 @@ from scheduler.ratelimit import SharedRateLimiter
 from scheduler.sender import OutboxSender
 
 log = logging.getLogger("kinbridge")
+FAIL_KEY = "kinbridge.fail"  # bot_data: call with one sentence to stop the bot with an error
+UPDATES_KEY = "kinbridge.updates"  # bot_data: the DurableGetUpdates request
 
 
 class RedactingFilter(logging.Filter):
@@ -64,6 +69,38 @@ class RedactingFilter(logging.Filter):
 
 
 _REDACTED_TOKENS: set[str] = set()
+# Libraries that log whole updates and API calls (names, texts, phone numbers, chat ids) at DEBUG
+VERBOSE_LIBRARIES = ("telegram", "httpx", "httpcore", "aiohttp", "apscheduler", "aiosqlite")
+_PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[a-zA-Z]")
+
+
+def redact_library_debug(record: logging.LogRecord) -> None:
+    """A DEBUG record of a chatty library keeps its wording and loses its values: PTB's
+    "Processing update %s" becomes "Processing update <redacted>". Our own loggers never log
+    personal data at any level, so they are left alone."""
+    if record.levelno >= logging.INFO or record.name.split(".", 1)[0] not in VERBOSE_LIBRARIES:
+        return
+    if not isinstance(record.msg, str):
+        record.msg, record.args = "<redacted>", None
+    elif record.args:
+        record.msg, record.args = _PLACEHOLDER.sub("<redacted>", record.msg), None
+
+
+_DEBUG_REDACTION = [False]
+
+
+def redact_debug_everywhere() -> None:
+    """Every log record of the process passes redact_library_debug, whoever handles it."""
+    if _DEBUG_REDACTION[0]:
+        return
+    _DEBUG_REDACTION[0] = True
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+        redact_library_debug(record)
+        return record
+    logging.setLogRecordFactory(factory)
 
 
 def redact_token_everywhere(token: str) -> None:
@@ -87,6 +124,7 @@ def redact_token_everywhere(token: str) -> None:
 
 
 def setup_logging(settings: Settings | None = None) -> None:
+    redact_debug_everywhere()
     level = os.environ.get("KINBRIDGE_LOG_LEVEL", "INFO").upper()
     logging.basicConfig(
         level=getattr(logging, level, logging.INFO),
@@ -116,6 +154,7 @@ def build_application(
 ) -> Application:
     """The PTB application, wired to our store; tests inject their own request and clock."""
     redact_token_everywhere(settings.token)
+    redact_debug_everywhere()
     svc = Services(db=db, clock=clock or SystemClock(), settings=settings, sandbox_mode=sandbox_mode)
     set_escalation(dict(settings.escalation))
     pacer = Pacer(send_rate_per_s)
@@ -129,10 +168,12 @@ def build_application(
         .concurrent_updates(PerPersonUpdateProcessor())
     )
     builder = builder.request(request or HTTPXRequest(connection_pool_size=16))
-    builder = builder.get_updates_request(DurableGetUpdates(
+    durable_updates = DurableGetUpdates(
         get_updates_request or HTTPXRequest(read_timeout=30.0, connection_pool_size=2),
-        db, svc.clock))
+        db, svc.clock)
+    builder = builder.get_updates_request(durable_updates)
     application = builder.build()
+    application.bot_data[UPDATES_KEY] = durable_updates
     attach_services(application, svc)
     # The outbox has its own Bot (a bigger connection pool, long timeouts so a stalled request is
     # not retried into a duplicate) but shares the pacer with direct replies.
@@ -176,9 +217,21 @@ async def start_application(application: Application, *, poll_timeout: int = 10)
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(
-        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES,
+        error_callback=polling_error,
     )
     log.info("KinBridge is polling for updates")
+
+
+def polling_error(exc: TelegramError) -> None:
+    """One line per failed getUpdates, no traceback every second: a conflict is counted (and
+    stops the bot) by DurableGetUpdates, a network error is retried by PTB."""
+    if isinstance(exc, Conflict):
+        return
+    if isinstance(exc, NetworkError):
+        log.warning("polling for updates failed (%s); retrying", type(exc).__name__)
+        return
+    log.error("polling for updates failed: %s", type(exc).__name__, exc_info=exc)
 
 
 def settle_memory() -> None:
@@ -202,9 +255,29 @@ async def stop_application(application: Application) -> None:
     await services_of(application).flush_log()
 
 
+DB_FILE_CHECK_S = 5.0
+
+
+async def watch_database_file(db: Database, fail: Callable[[str], None],
+                              every_s: float = DB_FILE_CHECK_S) -> None:
+    """Now and then: is the file at the configured path still the one we have open? Deleted,
+    moved or replaced, we would write on into a file no one reads while the families' real
+    history sits elsewhere: stop instead. (asyncio.sleep runs on the monotonic clock.)"""
+    while True:
+        await asyncio.sleep(every_s)
+        if not db.still_at_path():
+            fail(f"the database file {db.path.resolve()} was deleted, moved or replaced while "
+                 "the bot was running; stopping so that nothing is written to a file no one reads")
+            return
+
+
 async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode: bool = False,
-                stop: asyncio.Event | None = None) -> None:
-    """Open the store, run the bot until ``stop`` is set (or SIGINT/SIGTERM), close cleanly."""
+                stop: asyncio.Event | None = None, create_db: bool = False) -> int:
+    """Open the store, run the bot until ``stop`` is set (or SIGINT/SIGTERM), close cleanly.
+
+    Returns the exit status: 0 after a requested stop; non-zero, with one sentence, when the
+    bot could not start (another instance, no or a damaged database) or had to stop (its
+    database file replaced, another instance polling with the same token)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -212,10 +285,31 @@ async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode:
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):
             pass
-    db = await Database.open(settings.db_path)
+    lock = InstanceLock(settings.db_path)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        print(f"kinbridge: {exc}.", file=sys.stderr)
+        return 3
+    try:
+        db = await Database.open(settings.db_path, create=create_db, check=True)
+    except DatabaseProblem as exc:
+        lock.release()
+        print(f"kinbridge: {exc}.", file=sys.stderr)
+        return 2
+    fatal: list[str] = []
+
+    def fail(reason: str) -> None:
+        if not fatal:
+            fatal.append(reason)
+            log.error("stopping: %s", reason)
+        stop.set()
     if sandbox_mode and clock is None:
         clock = OffsetClock()  # follows the sandbox's demo clock
     application = build_application(settings, db=db, clock=clock, sandbox_mode=sandbox_mode)
+    application.bot_data[FAIL_KEY] = fail
+    application.bot_data[UPDATES_KEY].on_conflict = fail
+    watcher = asyncio.create_task(watch_database_file(db, fail), name="database-file-watch")
     try:
         await start_application(application)
         if sandbox_mode:
@@ -223,17 +317,30 @@ async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode:
         settle_memory()
         await stop.wait()
     finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
         await stop_application(application)
         await db.close()
+        lock.release()
         log.info("KinBridge stopped")
+    return 1 if fatal else 0
 
 
 async def _migrate(settings: Settings) -> int:
-    db = await Database.open(settings.db_path)
+    db = await Database.open(settings.db_path, check=True)
     try:
         return await db.migrate()
     finally:
         await db.close()
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner can read (an invite QR is a key; exports hold child data),
+    created 0600 so it is never readable by others, not even for a moment."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its old mode otherwise
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
 
 
 async def _staff_cli(settings: Settings, args: argparse.Namespace) -> int:
@@ -265,7 +372,7 @@ async def _staff_cli(settings: Settings, args: argparse.Namespace) -> int:
     for reply in replies:
         print(reply.text)
         if reply.photo_png is not None and getattr(args, "qr", None):
-            args.qr.write_bytes(reply.photo_png)
+            write_private(args.qr, reply.photo_png)
             print(f"QR code saved to {args.qr}")
     return 0
 
@@ -294,8 +401,7 @@ async def _export_cli(settings: Settings, args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         path = args.out / name
-        path.write_bytes(data)
-        os.chmod(path, 0o600)
+        write_private(path, data)
         print(f"wrote {path}")
     return 0
 
@@ -312,7 +418,11 @@ def _settings_or_exit(require_token: bool, env: dict[str, str] | None = None) ->
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot.py", description="KinBridge (亲情桥) Telegram bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot against TELEGRAM_API_URL (needs TELEGRAM_BOT_TOKEN)")
+    run = sub.add_parser("run", help="run the bot against TELEGRAM_API_URL (needs "
+                                     "TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--create-db", action="store_true",
+                     help="create the database if it does not exist yet (otherwise a missing "
+                          "database is an error: see 'migrate')")
     sandbox = sub.add_parser("sandbox", help="local Bot API sandbox + bot + seeded demo village")
     sandbox.add_argument("--port", type=int, default=8080, help="sandbox port (default 8080)")
     sandbox.add_argument("--db", type=Path, default=None,
@@ -342,12 +452,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["KINBRIDGE_MODE"] = "run"  # the sandbox refuses to start in this process
         settings = _settings_or_exit(require_token=True)
         setup_logging(settings)
-        asyncio.run(serve(settings))
-        return 0
+        return asyncio.run(serve(settings, create_db=args.create_db))
     if args.command == "migrate":
         settings = _settings_or_exit(require_token=False)
         setup_logging(settings)
-        version = asyncio.run(_migrate(settings))
+        try:
+            version = asyncio.run(_migrate(settings))
+        except DatabaseProblem as exc:
+            print(f"kinbridge: {exc}.", file=sys.stderr)
+            return 2
         print(f"database {settings.db_path} is at schema version {version}")
         return 0
     if args.command in ("invite-staff", "assign"):

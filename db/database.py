@@ -12,6 +12,7 @@ transaction because the function is synchronous.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import sqlite3
@@ -54,14 +55,51 @@ def _configure(conn: sqlite3.Connection, *, readonly: bool) -> None:
     conn.row_factory = sqlite3.Row
 
 
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full"), or the OS's ENOSPC."""
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return code == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+
+
 def _is_locked(exc: sqlite3.OperationalError) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text
 
 
+class DatabaseProblem(Exception):
+    """The database cannot be used as it is; the message is one sentence for the operator."""
+
+
+def _quick_check(conn: sqlite3.Connection) -> str:
+    """'ok', or SQLite's first complaint (page and table numbers, never row contents)."""
+    try:
+        rows = conn.execute("PRAGMA quick_check(1)").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return str(rows[0][0]) if rows else "no answer"
+
+
+def _is_new(conn: sqlite3.Connection) -> bool:
+    return conn.execute("PRAGMA user_version").fetchone()[0] == 0 and \
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 class Database:
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
         self.path = path
+        # which file we opened: a file deleted or replaced under us must stop the bot, not
+        # have it write on into a file no one will ever read
+        self.identity = _identity(path)
         self._writer = writer
         self._reader = reader
         self._closed = False
@@ -72,12 +110,32 @@ class Database:
         self.with_every_batch: Callable[[Store], None] | None = None
 
     @classmethod
-    async def open(cls, path: Path | str, *, run_migrations: bool = True) -> Database:
+    async def open(cls, path: Path | str, *, run_migrations: bool = True, create: bool = True,
+                   check: bool = False) -> Database:
+        """Open (and migrate) the database. ``create=False``: a missing or empty file is a
+        mistake (a relative path from another folder, a deleted file), not a fresh start.
+        ``check``: run ``PRAGMA quick_check`` first. Both raise DatabaseProblem."""
         path = Path(path)
+        if not create and not path.exists():
+            raise DatabaseProblem(
+                f"there is no database at {path.resolve()}; create it with 'python bot.py "
+                "migrate' (or start with 'python bot.py run --create-db'), or set KINBRIDGE_DB "
+                "to the right file")
         _create_private_file(path)
         writer = await aiosqlite.connect(path, isolation_level=None)
         reader: aiosqlite.Connection | None = None
         try:
+            if check:
+                verdict = await writer._execute(_quick_check, writer._conn)
+                if verdict != "ok":
+                    raise DatabaseProblem(
+                        f"the database {path.resolve()} is damaged (SQLite quick_check: "
+                        f"{verdict[:160]}); restore it from a backup")
+            if not create and await writer._execute(_is_new, writer._conn):
+                raise DatabaseProblem(
+                    f"there is no database at {path.resolve()} (the file is empty); create it "
+                    "with 'python bot.py migrate' (or start with 'python bot.py run "
+                    "--create-db')")
             await writer._execute(_configure, writer._conn, readonly=False)
             reader = await aiosqlite.connect(path, isolation_level=None)
             await reader._execute(_configure, reader._conn, readonly=True)
@@ -92,6 +150,10 @@ class Database:
             await writer.close()
             raise
         return db
+
+    def still_at_path(self) -> bool:
+        """Is the file at our path still the one we opened (not deleted, moved or replaced)?"""
+        return self.identity is not None and _identity(self.path) == self.identity
 
     async def migrate(self) -> int:
         """Apply pending migrations; returns the schema version."""
@@ -175,6 +237,8 @@ def _in_group(conn: sqlite3.Connection, fns: list[Callable[[Store], Any]],
             try:
                 also(Store(conn))
             except Exception:
+                if not conn.in_transaction:
+                    raise
                 conn.execute("ROLLBACK TO also_write")
                 log.exception("the write that rides along with every batch failed")
             conn.execute("RELEASE also_write")
@@ -183,6 +247,10 @@ def _in_group(conn: sqlite3.Connection, fns: list[Callable[[Store], Any]],
             try:
                 outcomes.append((True, fn(Store(conn))))
             except Exception as exc:
+                if not conn.in_transaction:
+                    # SQLite itself rolled the whole transaction back ("database or disk is
+                    # full", I/O error): every write of the batch failed, with this error
+                    raise
                 conn.execute("ROLLBACK TO one_write")
                 outcomes.append((False, exc))
             conn.execute("RELEASE one_write")

@@ -283,6 +283,13 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE alerts ADD COLUMN holder_id INTEGER REFERENCES people(id)",
         "CREATE INDEX alerts_holder ON alerts(holder_id, status)",
     ],
+    # branch process: updates that could not be stored are set aside with the reason (no
+    # content); a handled update keeps only its id (it held names and words)
+    [
+        "ALTER TABLE inbox ADD COLUMN quarantined TEXT",
+        """UPDATE inbox SET raw = json_object('update_id', update_id)
+           WHERE done_at IS NOT NULL""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -134,6 +134,15 @@ class OutboxRepo:
         )
         return cur.rowcount
 
+    def release_unsent(self) -> int:
+        """At a clean stop, once every started send has finished and been recorded: rows still
+        'sending' were claimed but never sent; back to pending, the attempt not counted and not
+        in doubt (branch process)."""
+        cur = self.conn.execute(
+            "UPDATE outbox SET status = 'pending', attempts = MAX(attempts - 1, 0) "
+            "WHERE status = 'sending'")
+        return cur.rowcount
+
     def cancel(self, outbox_id: int, *, reason: str) -> None:
         self.conn.execute("UPDATE outbox SET status = 'cancelled', last_error = ? WHERE id = ?",
                           (reason, outbox_id))

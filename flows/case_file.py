@@ -132,11 +132,22 @@ def add_note(store: Store, ctx: FlowContext, person: Person, family_id: int,
 
 
 # ---- exports ----------------------------------------------------------------------------
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell that Excel or WPS would run as a formula (=, +, -, @, tab, CR first) gets a
+    leading single quote, so a name typed as =HYPERLINK(...) stays text (OWASP CSV injection)."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def _csv(header: list[str], rows: list[list[object]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens Chinese correctly
 
 

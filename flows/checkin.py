@@ -26,7 +26,16 @@ from flows.forwarding import forward_words
 from flows.i18n import N_, Translator, translator
 from flows.recurring import zone_of
 from flows.risk import CheckinRecord, Finding, evaluate, match_terms
-from flows.ui import Buttons, FlowContext, Option, Reply, markup_json, match_in_sentence, pick
+from flows.ui import (
+    REPLY_UNSEEN,
+    Buttons,
+    FlowContext,
+    Option,
+    Reply,
+    markup_json,
+    match_in_sentence,
+    pick,
+)
 
 KIND = "checkin"
 PREFIX = "c"
@@ -287,6 +296,13 @@ def answer(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, *, va
     now_iso = to_iso(ctx.now)
     words = (text or "").strip()
     data = dict(dialog.data)
+    if data.pop(REPLY_UNSEEN, False) and value is None and voice is None \
+            and not (words and (match_terms(words) or len(words) >= SUBSTANTIAL_TEXT)):
+        # the reply that showed this question failed: she may never have seen it, so a typed
+        # word is not taken as its answer; she gets the question (her own words and risk words
+        # go on as always below)
+        store.dialogs.put(dialog.tg_user_id, KIND, field, data, now=now_iso)
+        return [question(store, _, checkin, field)]
 
     if voice is not None:
         store.checkins.add_voice_note(checkin.id, now=now_iso)

@@ -7,11 +7,11 @@ from db.models import Person
 from db.store import Store
 from flows import calls, visits, weekly
 from flows.i18n import translator
-from flows.ui import FlowContext, Reply
+from flows.ui import FlowContext, Reply, ascii_number
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return ascii_number(text)
 
 
 def stale(person: Person | None, ctx: FlowContext) -> list[Reply]:

@@ -22,6 +22,11 @@ class Reply:
     keyboard: list[list[str]] | None = None  # a persistent reply keyboard (with no inline buttons)
 
 
+# in a dialog's data: a reply in this exchange could not be delivered when it was due, so the
+# person may not have seen the current question (handlers/flowrun.py sets it)
+REPLY_UNSEEN = "reply_unseen"
+
+
 @dataclass(frozen=True)
 class Option:
     value: str
@@ -50,6 +55,19 @@ def normalise(text: str) -> str:
                    if not (ch.isspace() or unicodedata.category(ch).startswith(("P", "S", "C"))))
 
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def ascii_number(text: str | None, *, max_digits: int = 11) -> int | None:
+    """A whole number typed or carried in a button: ASCII digits (full-width ones folded, as a
+    Chinese keyboard types them), else None. str.isdigit() alone accepts "²" and "①", which
+    int() then refuses with an error instead of a kind reply."""
+    cleaned = (text or "").strip().translate(_FULL_WIDTH_DIGITS)
+    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= max_digits:
+        return int(cleaned)
+    return None
+
+
 def match_choice(text: str, options: list[Option]) -> Option | None:
     """Accept the option's number ("1", "１"), its label without emoji, or one of its words."""
     wanted = normalise(text)
@@ -60,8 +78,9 @@ def match_choice(text: str, options: list[Option]) -> Option | None:
         names.discard("")
         if wanted in names:
             return option
-    if wanted.isdigit():
-        index = int(wanted) - 1
+    number = ascii_number(wanted)
+    if number is not None:
+        index = number - 1
         return options[index] if 0 <= index < len(options) else None
     return None
 

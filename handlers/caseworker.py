@@ -9,7 +9,7 @@ from db.store import Store
 from flows.family_file import begin_new_family, family_summary
 from flows.i18n import translator
 from flows.staff import assign_supervisor, invite_staff, reassign_family, staff_list
-from flows.ui import FlowContext, Reply
+from flows.ui import FlowContext, Reply, ascii_number
 from handlers.account import for_person, uid_of
 from handlers.flowrun import run_flow
 
@@ -17,8 +17,7 @@ PRIVATE = filters.ChatType.PRIVATE
 
 
 def _number(text: str | None) -> int | None:
-    cleaned = (text or "").strip().lstrip("#")
-    return int(cleaned) if cleaned.isdigit() and len(cleaned) < 12 else None
+    return ascii_number((text or "").strip().lstrip("#"))
 
 
 def _usage(person_locale: str, text: str) -> list[Reply]:

@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 from telegram.warnings import PTBUserWarning
 
+from db.database import is_disk_full
 from db.interactions import Interaction
 from db.models import Person
 from flows.i18n import Translator
@@ -207,8 +208,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure without personal data and tell the person kindly; never re-raise."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("handler failed for update %s: %s", update_id, type(error).__name__,
-              exc_info=(type(error), error, error.__traceback__) if error else None)
+    if error is not None and is_disk_full(error):
+        # not a network or code problem: say what it is, once per update, without a traceback
+        log.error("update %s could not be handled: the database disk is full (SQLite: "
+                  "database or disk is full); free space on the disk", update_id)
+    else:
+        log.error("handler failed for update %s: %s", update_id, type(error).__name__,
+                  exc_info=(type(error), error, error.__traceback__) if error else None)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from telegram import Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import ContextTypes
 
+from db.models import Person
+from db.outbox import LANE_REPLY, NewMessage
 from db.store import Store
+from flows.checkin import KIND as CHECKIN_KIND
 from flows.clock import to_iso
-from flows.ui import FlowContext, Reply
+from flows.ui import REPLY_UNSEEN, FlowContext, Reply, markup_json
 from handlers.common import (
     log_inbound,
     send,
@@ -83,13 +88,96 @@ async def render(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: li
                 await strip_buttons(context, user.id, message.message_id)
             except BadRequest:
                 pass
-    for reply in replies:
+            except (NetworkError, RetryAfter) as exc:  # the answer is stored: go on
+                log.info("could not remove answered buttons: %s", type(exc).__name__)
+    for index, reply in enumerate(replies):
         target = reply.to_chat or home
-        if reply.photo_png is not None:
-            await send_photo(context, target, reply.photo_png, person=person)
-        if reply.document is not None:
-            await send_document(context, target, reply.document, person=person)
-        if not reply.text:
-            continue
+        try:
+            await _show(context, target, reply, person)
+        except (NetworkError, RetryAfter) as exc:
+            if isinstance(exc, BadRequest):
+                raise  # about this message, not the channel: the error handler says sorry
+            await _defer_replies(context, update, replies[index:], home, person, exc)
+            return
+
+
+async def _show(context: ContextTypes.DEFAULT_TYPE, target: int, reply: Reply,
+                person: Person | None) -> None:
+    if reply.photo_png is not None:
+        await send_photo(context, target, reply.photo_png, person=person)
+    if reply.document is not None:
+        await send_document(context, target, reply.document, person=person)
+    if reply.text:
         await send(context, target, reply.text, buttons=reply.buttons, person=person,
                    anonymous=reply.anonymous, keyboard=reply.keyboard)
+
+
+async def _defer_replies(context: ContextTypes.DEFAULT_TYPE, update: Update, replies: list[Reply],
+                         home: int, person: Person | None, exc: Exception) -> None:
+    """The answer is committed but its reply could not be sent (network, 5xx, 429): the reply
+    and the ones after it go to the outbox in a follow-up transaction, in order, and the sender
+    delivers them when the channel is back. The person's exchange is marked, so that her next
+    message brings the current question again rather than answering one she may not have seen.
+    (A reply that timed out may have arrived after all: at worst she reads it twice.)"""
+    svc = services(context)
+    now = svc.clock.now()
+    not_before = now
+    if isinstance(exc, RetryAfter):
+        not_before = now + _seconds(exc.retry_after)
+    user_id = update.effective_user.id if update.effective_user else None
+    messages = [m for i, reply in enumerate(replies)
+                for m in deferred_messages(update.update_id, i, reply, reply.to_chat or home,
+                                           person, to_iso(not_before))]
+
+    def follow_up(store: Store) -> int:
+        added = store.outbox.enqueue_many(messages, now=to_iso(now))
+        if user_id is not None:
+            mark_reply_unseen(store, user_id, now=to_iso(now))
+        return added
+    added = await svc.write(follow_up)
+    log.warning("a reply could not be sent (%s); %s message(s) queued in the outbox instead",
+                type(exc).__name__, added)
+    from scheduler.jobs import sender_of
+
+    sender = sender_of(context.application)
+    if sender is not None:
+        sender.wake()
+
+
+def deferred_messages(update_id: int, index: int, reply: Reply, chat_id: int,
+                      person: Person | None, not_before: str) -> list[NewMessage]:
+    """A reply as outbox rows (photo or document first, then its text), each with a key made of
+    the update and its place, so a replayed update cannot queue it twice."""
+    base = {"dedupe_key": f"reply:{update_id}:{index}", "chat_id": chat_id, "lane": LANE_REPLY,
+            "person_id": None if reply.anonymous or person is None else person.id,
+            "not_before": not_before, "respect_quiet": False}
+    rows: list[NewMessage] = []
+    if reply.photo_png is not None:
+        rows.append(NewMessage(**{**base, "dedupe_key": f"{base['dedupe_key']}:photo"},
+                               kind="photo", payload={
+                                   "file_b64": base64.b64encode(reply.photo_png).decode()}))
+    if reply.document is not None:
+        name, data = reply.document
+        rows.append(NewMessage(**{**base, "dedupe_key": f"{base['dedupe_key']}:document"},
+                               kind="document", payload={
+                                   "file_b64": base64.b64encode(data).decode(), "filename": name}))
+    if reply.text:
+        payload: dict[str, object] = {"text": reply.text}
+        markup = markup_json(reply.buttons)  # a persistent keyboard is already under the chat
+        if markup is not None:
+            payload["reply_markup"] = markup
+        rows.append(NewMessage(**base, payload=payload))
+    return rows
+
+
+def mark_reply_unseen(store: Store, tg_user_id: int, *, now: str) -> None:
+    """Note in the person's check-in (if she is in one) that a reply to her failed; the
+    check-in then shows its current question again on her next typed word."""
+    dialog = store.dialogs.get(tg_user_id)
+    if dialog is not None and dialog.kind == CHECKIN_KIND:
+        store.dialogs.put(tg_user_id, dialog.kind, dialog.step,
+                          {**dialog.data, REPLY_UNSEEN: True}, now=now)
+
+
+def _seconds(value: object) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))  # type: ignore[arg-type]

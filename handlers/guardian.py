@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from db.store import Store
 from flows import checkin, sos
 from flows.i18n import translator
-from flows.ui import FlowContext, Reply
+from flows.ui import FlowContext, Reply, ascii_number
 from handlers.account import for_person
 from handlers.common import take_button
 from handlers.flowrun import run_flow
@@ -40,7 +40,7 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     uid, data = pressed
     parts = data.split(":")
-    if len(parts) != 4 or not parts[1].isdigit():
+    if len(parts) != 4 or ascii_number(parts[1]) is None:
         await run_flow(update, context, lambda s, c: _stale(s, c, uid))
         return
     _prefix, ref, field, value = parts

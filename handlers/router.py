@@ -14,7 +14,7 @@ from flows.family_messages import handle_media, handle_words, is_checkin_call, i
 from flows.i18n import normalize_locale, translator
 from flows.invites import ALPHABET, CODE_LENGTH
 from flows.menu import menu
-from flows.ui import FlowContext, Reply
+from flows.ui import FlowContext, Reply, ascii_number
 from flows.welcome import welcome_unknown
 from handlers.common import answer_button
 from handlers.flowrun import run_flow
@@ -78,11 +78,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
         person = store.people.by_telegram_user(user.id)
         if prefix == "f" and step == "invite" and person is not None and person.is_staff \
-                and value.isdigit():
+                and ascii_number(value) is not None:
             return family_file.begin_invite(store, ctx, person, user.id, int(value))
         family_ref, _sep, what = value.partition(":")
         if prefix == "f" and step == "edit" and person is not None and person.is_staff \
-                and family_ref.isdigit():
+                and ascii_number(family_ref) is not None:
             return family_file.begin_edit(store, ctx, person, user.id, int(family_ref), what)
         dialog = store.dialogs.get(user.id)
         if dialog is not None and dialog.kind == KINDS.get(prefix) and dialog.step == step:

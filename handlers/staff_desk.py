@@ -10,7 +10,7 @@ from db.models import Person
 from db.store import Store
 from flows import alert_desk, case_file
 from flows.i18n import translator
-from flows.ui import FlowContext, Reply
+from flows.ui import FlowContext, Reply, ascii_number
 from handlers.account import for_person
 from handlers.common import take_button
 from handlers.flowrun import run_flow
@@ -19,8 +19,7 @@ PRIVATE = filters.ChatType.PRIVATE
 
 
 def _number(text: str | None) -> int | None:
-    cleaned = (text or "").strip().lstrip("#")
-    return int(cleaned) if cleaned.isdigit() and len(cleaned) < 12 else None
+    return ascii_number((text or "").strip().lstrip("#"))
 
 
 async def alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -56,7 +56,7 @@ async def run_demo(settings: Settings, *, port: int = 8080, fresh_db: bool = Tru
           flush=True)
     stop = asyncio.Event()
     try:
-        await serve(settings, sandbox_mode=True, stop=stop)
+        status = await serve(settings, sandbox_mode=True, stop=stop, create_db=True)
     finally:
         await runner.cleanup()
-    return 0
+    return status

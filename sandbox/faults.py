@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 FAULT_KINDS = ("http500", "drop", "slow", "http429")
+# a second instance polling with the same token: Telegram answers getUpdates with 409 (process)
+FAULT_KINDS = (*FAULT_KINDS, "http409")
 
 
 @dataclass

@@ -183,6 +183,9 @@ class Sandbox:
                 raise asyncio.CancelledError
             if fault.kind == "http500":
                 return _error(ApiError(500, "Internal Server Error"))
+            if fault.kind == "http409":
+                return _error(ApiError(409, "Conflict: terminated by other getUpdates request; "
+                                            "make sure that only one bot instance is running"))
             if fault.kind == "http429":
                 self.world.stats["http_429"] += 1
                 return _error(ApiError(429, f"Too Many Requests: retry after {fault.retry_after}",

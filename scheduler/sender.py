@@ -117,6 +117,11 @@ class OutboxSender:
             self._flusher.cancel()
             await asyncio.gather(self._flusher, return_exceptions=True)
         await self._flush()
+        if not self._pending_deliveries:
+            # every started send is over and recorded: what is still 'sending' was claimed
+            # but never sent (the runner stopped between claim and send): back to pending, so
+            # a restart neither re-sends it as "in doubt" nor counts it as such
+            await self.db.write(lambda s: s.outbox.release_unsent())
 
     def wake(self) -> None:
         """Something was enqueued: look now rather than at the next idle poll."""

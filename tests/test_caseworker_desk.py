@@ -347,3 +347,26 @@ async def test_later_copies_keep_the_count_the_alert_was_raised_with(desk: Desk)
     (sup,) = await desk.messages_to(SUPERVISOR)
     title = first["text"].splitlines()[0]
     assert "最近3次" in title and title in sup["text"]  # not "the last 0 check-ins"
+
+
+async def test_exported_cells_cannot_become_spreadsheet_formulas(db: Database) -> None:
+    """A village or a child's name typed as =HYPERLINK(...) must reach Excel as text."""
+    hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+    def setup(s: Store) -> Any:
+        ids = add_family(s, caseworker_tg=CW, village=hostile[0])
+        for name in hostile[1:]:  # each the first child of a family of its own
+            family = s.families.add(village="青山村", now=to_iso(START),
+                                    caseworker_id=ids["caseworker"])
+            s.families.add_child(family, name=name, now=to_iso(START), birth_month="2016-03")
+        return s.people.by_telegram_user(CW)
+    person = await db.write(setup)
+    files = await db.write(lambda s: case_file.export_files(
+        s, person, START.date() - timedelta(days=3), START.date(), START))
+    families = list(csv.reader(io.StringIO(files["families.csv"].decode("utf-8-sig"))))
+    assert families[1][1] == "'" + hostile[0]
+    assert [row[4] for row in families[2:]] == ["'" + h for h in hostile[1:]]
+    for data in files.values():
+        for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
+            for cell in row:
+                assert not cell or cell[0] not in "=+-@\t\r", (cell, row)

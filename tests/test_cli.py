@@ -61,7 +61,7 @@ async def test_run_against_the_sandbox_answers_start(sandbox, tmp_path: Path) ->
     env.update({"TELEGRAM_BOT_TOKEN": DEFAULT_TOKEN, "TELEGRAM_API_URL": sandbox.url,
                 "KINBRIDGE_DB": str(tmp_path / "run.db"), "KINBRIDGE_LOG_LEVEL": "INFO"})
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "bot.py"), "run", env=env, cwd=tmp_path,
+        sys.executable, str(ROOT / "bot.py"), "run", "--create-db", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
         sent = await sandbox.client.send(5151, "/start")
@@ -94,6 +94,7 @@ def test_first_setup_from_the_command_line(tmp_path: Path) -> None:
     link = next(w for w in result.stdout.split() if w.startswith("https://t.me/KinBridgeBot?start="))
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.read_bytes())))
     assert [d.text for d in decoded] == [link]
+    assert oct(qr.stat().st_mode & 0o777) == "0o600", "the invite QR is a key: private"
     result = run_cli("invite-staff", "--role", "caseworker", env={"KINBRIDGE_DB": str(db)})
     assert result.returncode == 2 and "--bot-username" in result.stderr
 

@@ -74,7 +74,7 @@ async def test_ten_kills_in_a_row(sandbox: SandboxHandle, tmp_path: Path) -> Non
     users.append({"user_id": SUPERVISOR, "first_name": "sup", "language_code": "zh-hans"})
     await sandbox.client._post("/sandbox/users", users)  # type: ignore[arg-type]
     await sandbox.client.limits(enabled=False)
-    bot = BotProcess(sandbox.url, db_path, tmp_path / "bot.log")
+    bot = BotProcess(sandbox.url, db_path, tmp_path / "bot.log", create_db=True)
 
     # kill 1: the first start creates the schema; killed a few milliseconds in
     await bot.start()

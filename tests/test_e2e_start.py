@@ -46,8 +46,10 @@ async def test_bootstrap_admin_recorded(bot: BotHandle) -> None:
     assert admin is not None and admin.role == "admin"
 
 
-async def test_sweeps_registered_with_a_generous_misfire_grace(bot: BotHandle) -> None:
-    queue = bot.application.job_queue  # type: ignore[attr-defined]
-    jobs = {job.name: job for job in queue.jobs()}
-    assert "due-work" in jobs
-    assert jobs["due-work"].job.misfire_grace_time >= 60
+async def test_sweeps_run_as_tasks_on_the_monotonic_clock(bot: BotHandle) -> None:
+    """Not APScheduler interval jobs (planned on the wall clock): see test_sweep_clock.py."""
+    from scheduler.jobs import SWEEPS_KEY
+
+    tasks = bot.application.bot_data[SWEEPS_KEY]  # type: ignore[attr-defined]
+    assert sorted(t.get_name() for t in tasks) == ["due-work", "log-flush"]
+    assert not any(t.done() for t in tasks)
