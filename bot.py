@@ -35,8 +35,8 @@ from flows.services import Services
 from handlers.common import attach_services, services_of
 from handlers.persistence import ConversationStatePersistence
 from handlers.update_order import PerPersonUpdateProcessor
+from sandbox.demo_clock import start_demo_clock, stop_demo_clock
 from scheduler.aiohttp_request import AiohttpRequest
-from scheduler.demo_clock import start_demo_clock, stop_demo_clock
 from scheduler.durable_updates import DurableGetUpdates, replay_pending
 from scheduler.jobs import SENDER_KEY, sender_of, start_scheduler, stop_scheduler
 from scheduler.pacer import Pacer

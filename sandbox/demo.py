@@ -10,8 +10,8 @@ from pathlib import Path
 from db.database import Database
 from flows.clock import SystemClock, to_iso
 from flows.config import Settings
-from flows.demo_village import DEMO_PEOPLE, seed_demo_village
 from sandbox.server import DEFAULT_TOKEN, start_sandbox
+from sandbox.village import DEMO_PEOPLE, seed_demo_village
 
 log = logging.getLogger("kinbridge.demo")
 

@@ -15,8 +15,8 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from bot import build_application, start_application, stop_application
 from db.database import Database
 from flows.clock import OffsetClock, to_iso
-from flows.demo_village import DEMO_PEOPLE, seed_demo_village
-from scheduler.demo_clock import start_demo_clock
+from sandbox.demo_clock import start_demo_clock
+from sandbox.village import DEMO_PEOPLE, seed_demo_village
 from tests.conftest import SandboxHandle, sandbox_settings
 
 CHROMIUM = Path(os.environ.get("KINBRIDGE_CHROMIUM", "/usr/bin/chromium"))
