@@ -12,7 +12,7 @@ import contextlib
 import logging
 import signal
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +64,9 @@ class DemoRun:
     """The bot and the seeded village on one sandbox; ``reset`` brings back the first state."""
 
     def __init__(self, sandbox: Sandbox, settings: Settings, *, poll_timeout: int = 10,
-                 fresh: bool = True) -> None:
+                 fresh: bool = True, start_at: datetime | None = None) -> None:
         self.sandbox = sandbox
+        self.start_at = start_at  # tests: the village's first moment (default: now)
         self.fresh = fresh  # False: keep the database the person named (--db)
         self.settings = settings
         self.poll_timeout = poll_timeout
@@ -80,7 +81,9 @@ class DemoRun:
         if self.fresh:
             remove_db(self.settings.db_path)
         self.db = await Database.open(self.settings.db_path)
-        clock = OffsetClock()
+        offset = timedelta(0) if self.start_at is None else self.start_at - datetime.now(UTC)
+        self.sandbox.clock_offset_s = offset.total_seconds()
+        clock = OffsetClock(offset)
         seeded = await self.db.read(lambda s: s.people.by_telegram_user(PERSONA_GUARDIAN))
         if seeded is None:
             self.families = await self.db.write(lambda s: seed_full_village(s, now=clock.now()))
