@@ -249,12 +249,15 @@ def _seed_alerts(store: Store, families: dict[str, int], ids: dict[int, int],
     alert came in ten minutes ago and nobody has acknowledged it yet. (The week of silence and
     the three weeks without a call are found by the bot's own watches on its first sweep.)"""
     yesterday = _evening(now.astimezone(SHANGHAI) - timedelta(days=1)) + timedelta(minutes=2)
-    sad = raise_alert(store, now=yesterday, family_id=families["sad"], person_id=None,
-                      rule="sad_streak", severity="high", evidence=None, count=3)
-    if sad is not None:
-        at = to_iso(yesterday + timedelta(minutes=40))
-        store.alerts.acknowledge(sad, by=ids[CASEWORKER], at=at)
-        store.alerts.add_event(sad, at=at, event="acknowledged", actor_id=ids[CASEWORKER])
+    # history, not news: recorded as it happened yesterday (its message went out then)
+    sad = store.alerts.add(family_id=families["sad"], person_id=None, rule="sad_streak",
+                           severity="high", evidence=None, now=to_iso(yesterday),
+                           next_escalation_at=None)
+    store.alerts.add_event(sad, at=to_iso(yesterday), event="raised", detail="sad_streak")
+    store.alerts.add_event(sad, at=to_iso(yesterday), event="sent", actor_id=ids[CASEWORKER])
+    at = to_iso(yesterday + timedelta(minutes=40))
+    store.alerts.acknowledge(sad, by=ids[CASEWORKER], at=at)
+    store.alerts.add_event(sad, at=at, event="acknowledged", actor_id=ids[CASEWORKER])
     guardian = ids[1501]
     raise_alert(store, now=now - timedelta(minutes=10), family_id=families["urgent"],
                 person_id=guardian, rule="keyword_violence_abuse", severity="urgent",
