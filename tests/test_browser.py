@@ -389,6 +389,7 @@ async def test_the_printed_guide_is_true(demo: DemoRun, sandbox: SandboxHandle,
     await as_persona(page, FATHER)
     await jump(page, "weekly-father")
     await wait_for_bubble(page, "这一周")
+    await expect(page.locator(".msg.bot", has_text="这一周").last).to_contain_text("💡")
     await expect(page.locator(".keyboard button", has_text="今天打过电话了").last).to_be_visible()
     mother_said = await page.locator("#jump-weekly-mother").inner_text()
     assert "20:00" in mother_said and "迪拜时间" in mother_said
