@@ -164,6 +164,8 @@ async def test_a_phone_shows_two_screens_in_chinese(demo: DemoRun, sandbox: Sand
     await expect(page.locator("#lang")).to_have_text("中文")
     await expect(page.locator("#clock h2")).to_contain_text("Demo clock")
     await expect(page.locator("#jump-week")).to_contain_text("A week later")
+    await expect(page.locator(".personas li[data-user='1003']")).to_contain_text("Dubai")
+    await shot(page, "phone-people-en")
     await page.click("#lang")
     await expect(page.locator("#clock h2")).to_contain_text("演示时钟")
     await page.close()
@@ -218,6 +220,9 @@ async def test_every_clock_button_lands_where_it_says(demo: DemoRun, sandbox: Sa
             user, words = arrived[jump_id]
             await as_persona(page, user)
             await wait_for_bubble(page, words)
+            if jump_id.startswith("weekly"):  # timestamps in the person's own zone
+                meta = page.locator(".msg.bot", has_text=words).last.locator(".meta")
+                await expect(meta).to_have_text("20:00")  # the mother's is Dubai's 20:00
     # the jumps lived through two weeks: the village answered; no silence was manufactured
     families = demo.families
     silent = await db_of(demo).read(lambda s: s.alerts.open_family_ids("silence"))
