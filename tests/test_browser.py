@@ -242,8 +242,12 @@ async def play(page: Page) -> tuple[float, float]:
     return tuple(await audio.evaluate(  # type: ignore[return-value]
         """async (a) => {
             if (!(a.duration > 0))
-                await new Promise((ok) => a.addEventListener('loadedmetadata', ok, { once: true }));
-            await a.play();
+                await new Promise((ok) => {  // metadata, an error, or ten seconds: never hang
+                    a.addEventListener('loadedmetadata', ok, { once: true });
+                    a.addEventListener('error', ok, { once: true });
+                    setTimeout(ok, 10000);
+                });
+            try { await a.play(); } catch (e) { return [a.duration || 0, 0]; }
             await new Promise((ok) => setTimeout(ok, 700));
             a.pause();
             return [a.duration, a.currentTime];
