@@ -248,7 +248,9 @@ async def play(page: Page) -> tuple[float, float]:
                     setTimeout(ok, 10000);
                 });
             try { await a.play(); } catch (e) { return [a.duration || 0, 0]; }
-            await new Promise((ok) => setTimeout(ok, 700));
+            const started = Date.now();  // until it has played a little (five seconds at most)
+            while (a.currentTime < 0.3 && Date.now() - started < 5000)
+                await new Promise((ok) => setTimeout(ok, 100));
             a.pause();
             return [a.duration, a.currentTime];
         }"""))
