@@ -66,6 +66,7 @@ def db_of(demo: DemoRun) -> Database:
 
 async def as_persona(page: Page, user_id: int) -> None:
     """Open a person's chat (on a phone: back to the list first)."""
+    await expect(page.locator("body.ready")).to_have_count(1, timeout=TIMEOUT_MS)  # page loaded
     if await page.locator("#back").is_visible():
         await page.click("#back")
     await page.locator(f".personas li[data-user='{user_id}']").click()
