@@ -359,13 +359,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging(settings)
         return asyncio.run(_export_cli(settings, args))
     if args.command == "sandbox":
-        from sandbox.demo import run_demo
+        from sandbox.demo import BotLifecycle, run_demo
 
         settings = _settings_or_exit(require_token=False)
         if args.db is not None:
             settings = replace(settings, db_path=args.db)
         setup_logging(settings)
-        return asyncio.run(run_demo(settings, port=args.port, fresh_db=args.db is None))
+        lifecycle = BotLifecycle(build_application, start_application, stop_application)
+        return asyncio.run(run_demo(settings, lifecycle, port=args.port, fresh_db=args.db is None))
     parser.error(f"unknown command {args.command}")
     return 2
 

@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,16 @@ NAMED_JUMPS = (
     ("weekly-mother", "📅", 1003, "weekly", "妈妈的每周消息", "Mother's weekly message"),
     ("digest", "📊", 2001, "digest", "周一工作简报", "Monday digest"),
 )
+
+
+@dataclass(frozen=True)
+class BotLifecycle:
+    """bot.py's application factory and its start and stop, handed in by bot.py's CLI (and the
+    tests) so the sandbox never imports bot.py: no import circle."""
+
+    build: Callable[..., Any]
+    start: Callable[..., Awaitable[None]]
+    stop: Callable[[Any], Awaitable[None]]
 
 
 def remove_db(path: Path) -> None:
@@ -63,9 +74,11 @@ def named_jumps(store: Store, now: datetime) -> list[dict[str, Any]]:
 class DemoRun:
     """The bot and the seeded village on one sandbox; ``reset`` brings back the first state."""
 
-    def __init__(self, sandbox: Sandbox, settings: Settings, *, poll_timeout: int = 10,
-                 fresh: bool = True, start_at: datetime | None = None) -> None:
+    def __init__(self, sandbox: Sandbox, settings: Settings, bot: BotLifecycle, *,
+                 poll_timeout: int = 10, fresh: bool = True,
+                 start_at: datetime | None = None) -> None:
         self.sandbox = sandbox
+        self.bot = bot
         self.start_at = start_at  # tests: the village's first moment (default: now)
         self.fresh = fresh  # False: keep the database the person named (--db)
         self.settings = settings
@@ -76,8 +89,6 @@ class DemoRun:
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
-        from bot import build_application, start_application
-
         if self.fresh:
             remove_db(self.settings.db_path)
         self.db = await Database.open(self.settings.db_path)
@@ -90,9 +101,9 @@ class DemoRun:
         self._meet_the_people()
         self.sandbox.jump_source = self._jumps
         self.sandbox.reset_hook = self.reset
-        self.application = build_application(self.settings, db=self.db, clock=clock,
-                                             sandbox_mode=True)
-        await start_application(self.application, poll_timeout=self.poll_timeout)
+        self.application = self.bot.build(self.settings, db=self.db, clock=clock,
+                                          sandbox_mode=True)
+        await self.bot.start(self.application, poll_timeout=self.poll_timeout)
         start_demo_clock(self.application)
 
     def _meet_the_people(self) -> None:
@@ -109,10 +120,8 @@ class DemoRun:
         return await self.db.read(lambda s: named_jumps(s, now))
 
     async def stop(self) -> None:
-        from bot import stop_application
-
         if self.application is not None:
-            await stop_application(self.application)
+            await self.bot.stop(self.application)
             self.application = None
         if self.db is not None:
             await self.db.close()
@@ -166,7 +175,8 @@ def guide_lines() -> list[str]:
     ]
 
 
-async def run_demo(settings: Settings, *, port: int = 8080, fresh_db: bool = True) -> int:
+async def run_demo(settings: Settings, bot: BotLifecycle, *, port: int = 8080,
+                   fresh_db: bool = True) -> int:
     if fresh_db:
         settings = replace(settings, db_path=Path("demo.db"))
     try:
@@ -178,7 +188,7 @@ async def run_demo(settings: Settings, *, port: int = 8080, fresh_db: bool = Tru
     base = f"http://127.0.0.1:{real_port}"
     settings = replace(settings, token=DEFAULT_TOKEN, api_url=base,
                        admins=tuple({*settings.admins, 9001}))
-    demo = DemoRun(sandbox, settings, fresh=fresh_db)
+    demo = DemoRun(sandbox, settings, bot, fresh=fresh_db)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from bot import build_application, start_application, stop_application
 from db.database import Database
 from flows import alerts as alert_rules
-from sandbox.demo import DemoRun, guide_lines
+from sandbox.demo import BotLifecycle, DemoRun, guide_lines
 from sandbox.village import DEMO_PEOPLE
 from tests.conftest import SandboxHandle, sandbox_settings
 
@@ -43,7 +44,9 @@ def next_wednesday_morning() -> datetime:
 @pytest.fixture
 async def demo(sandbox: SandboxHandle, tmp_path: Path) -> AsyncIterator[DemoRun]:
     settings = sandbox_settings(sandbox.url, tmp_path / "demo.db")
-    run = DemoRun(sandbox.sandbox, settings, poll_timeout=1, start_at=next_wednesday_morning())
+    lifecycle = BotLifecycle(build_application, start_application, stop_application)
+    run = DemoRun(sandbox.sandbox, settings, lifecycle, poll_timeout=1,
+                  start_at=next_wednesday_morning())
     await run.start()
     yield run
     await run.stop()
