@@ -5,11 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SOURCES := bot.py handlers flows scheduler db sandbox
 LOCALES := locales
+PORT ?= 8080
+PIP_LOG := $(VENV)/pip-install.log
 
 .PHONY: help venv demo run test lint i18n i18n-compile bench clean browser reliability
 
 help:
-	@echo "make demo   - the local sandbox + bot + seeded demo village (no Telegram needed)"
+	@echo "make demo   - the local sandbox + bot + seeded demo village (no Telegram needed; PORT=8091 to move it)"
 	@echo "make test   - lint, compile catalogs, run the whole test suite"
 	@echo "make run    - run against real Telegram (needs TELEGRAM_BOT_TOKEN)"
 	@echo "make lint   - ruff"
@@ -17,13 +19,16 @@ help:
 	@echo "make bench  - the quick benchmarks"
 	@echo "make reliability - only the fault, crash, hostile-input, access and privacy tests"
 
+# One line of progress; pip's whole output goes to $(PIP_LOG) (shown only if it fails).
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "KinBridge needs Python 3.11 or newer")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	rm -f $(VENV)/.installed-*
-	touch $@
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@printf 'Installing KinBridge and its dependencies into $(VENV) (full log: $(PIP_LOG)) ... '
+	@( $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[test]' ) \
+		> $(PIP_LOG) 2>&1 || { echo "failed:"; tail -n 25 $(PIP_LOG); exit 1; }
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+	@echo done
 
 venv: $(STAMP)
 
@@ -62,8 +67,10 @@ test: $(STAMP) i18n-compile browser
 reliability: $(STAMP) i18n-compile
 	$(BIN)/python -m pytest -q -m reliability
 
-demo: $(STAMP) i18n-compile
-	$(BIN)/python bot.py sandbox
+# make demo PORT=8091 moves the web chat and the sandbox Bot API to another port (default 8080)
+demo: $(STAMP)
+	@$(BIN)/pybabel -q compile -d $(LOCALES) -D messages
+	@$(BIN)/python bot.py sandbox --port $(PORT)
 
 run: $(STAMP) i18n-compile
 	$(BIN)/python bot.py run

@@ -38,8 +38,8 @@ from flows.services import Services
 from handlers.common import attach_services, services_of
 from handlers.persistence import ConversationStatePersistence
 from handlers.update_order import PerPersonUpdateProcessor
+from sandbox.demo_clock import start_demo_clock, stop_demo_clock
 from scheduler.aiohttp_request import AiohttpRequest
-from scheduler.demo_clock import start_demo_clock, stop_demo_clock
 from scheduler.durable_updates import DurableGetUpdates, replay_pending
 from scheduler.jobs import SENDER_KEY, sender_of, start_scheduler, stop_scheduler
 from scheduler.pacer import Pacer
@@ -472,13 +472,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging(settings)
         return asyncio.run(_export_cli(settings, args))
     if args.command == "sandbox":
-        from sandbox.demo import run_demo
+        from sandbox.demo import BotLifecycle, run_demo
 
         settings = _settings_or_exit(require_token=False)
         if args.db is not None:
             settings = replace(settings, db_path=args.db)
         setup_logging(settings)
-        return asyncio.run(run_demo(settings, port=args.port, fresh_db=args.db is None))
+        lifecycle = BotLifecycle(build_application, start_application, stop_application)
+        return asyncio.run(run_demo(settings, lifecycle, port=args.port, fresh_db=args.db is None))
     parser.error(f"unknown command {args.command}")
     return 2
 

@@ -55,8 +55,12 @@ class SandboxClient:
     async def send(self, user_id: int, text: str, **extra: Any) -> dict[str, Any]:
         return await self._post("/sandbox/send", {"user_id": user_id, "text": text, **extra})
 
-    async def voice(self, user_id: int, duration: int = 4, **extra: Any) -> dict[str, Any]:
-        return await self._post("/sandbox/voice", {"user_id": user_id, "duration": duration, **extra})
+    async def voice(self, user_id: int, duration: int | None = None, **extra: Any) -> dict[str, Any]:
+        """A real spoken voice note (11 s unless ``duration`` says otherwise)."""
+        body = {"user_id": user_id, **extra}
+        if duration is not None:
+            body["duration"] = duration
+        return await self._post("/sandbox/voice", body)
 
     async def photo(self, user_id: int, **extra: Any) -> dict[str, Any]:
         return await self._post("/sandbox/photo", {"user_id": user_id, **extra})

@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -28,6 +29,9 @@ from sandbox.limits import LimitSettings, RateLimits
 from sandbox.state import BOT_USER, World
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
+MEDIA_DIR = Path(__file__).resolve().parent / "media"
+WEB_FILES = {"chat.js": "text/javascript", "chat.css": "text/css", "i18n.json": "application/json",
+             "bot.svg": "image/svg+xml"}
 RUN_MODE_ENV = "KINBRIDGE_MODE"  # "run" while the bot talks to real Telegram
 DEMO_ZONE = ZoneInfo("Asia/Shanghai")  # the demo village's time
 
@@ -44,7 +48,16 @@ INT_PARAMS = {"chat_id", "message_id", "from_chat_id", "offset", "limit", "timeo
 BOOL_PARAMS = {"show_alert", "disable_notification", "drop_pending_updates", "protect_content"}
 HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
              "tg-spoiler", "span", "blockquote", "tg-emoji"}
-SAMPLE_VOICE = b"OggS\x00\x02" + b"\x00" * 26 + b"KinBridge sandbox voice sample"
+# A real spoken Chinese voice note (espeak-ng + opusenc, made once; see sandbox/media/README.md)
+SAMPLE_VOICE = (MEDIA_DIR / "voice_zh.ogg").read_bytes()
+SAMPLE_VOICE_DURATION_S = 11
+SAMPLE_PHOTO = (MEDIA_DIR / "photo.jpg").read_bytes()
+RELATIVE_JUMPS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}
+JUMP_SETTLE = timedelta(seconds=5)  # land just after a scheduled minute, so it is due
+
+# The demo (sandbox/demo.py) plugs in: where its named jumps land, and how to start over.
+JumpSource = Callable[[datetime], Awaitable[list[dict[str, Any]]]]
+ResetHook = Callable[[], Awaitable[None]]
 
 
 class ApiError(Exception):
@@ -131,6 +144,10 @@ class Sandbox:
         self.faults = FaultPlan()
         self.clock_offset_s = 0.0
         self.notes: dict[int, str] = {}
+        self.persona_meta: dict[int, dict[str, Any]] = {}  # the web chat's notes, zone, group
+        self.durations: dict[str, int] = {}  # file_id -> seconds, for voice notes
+        self.jump_source: JumpSource | None = None
+        self.reset_hook: ResetHook | None = None
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
         self._routes()
 
@@ -162,6 +179,7 @@ class Sandbox:
         r.add_get("/", self.index)
         r.add_get("/web/{name}", self.web_file)
         r.add_get("/sandbox/personas", self.c_personas)
+        r.add_post("/sandbox/demo/reset", self.c_demo_reset)
 
     # ---- Bot API -----------------------------------------------------------------------
     async def bot_api(self, request: web.Request) -> web.StreamResponse:
@@ -331,8 +349,9 @@ class Sandbox:
         if field == "photo":
             content: dict[str, Any] = {"photo": [{**meta, "width": 512, "height": 512}]}
         elif field == "voice":
-            content = {"voice": {**meta, "duration": int(params.get("duration") or 3),
-                                 "mime_type": "audio/ogg"}}
+            duration = int(params.get("duration") or self.durations.get(file_id) or 3)
+            self.durations[file_id] = duration
+            content = {"voice": {**meta, "duration": duration, "mime_type": "audio/ogg"}}
         else:
             content = {"document": {**meta, "file_name": filename}}
         return await self._bot_message(method, chat, caption=caption,
@@ -500,9 +519,12 @@ class Sandbox:
 
     async def c_personas(self, request: web.Request) -> web.Response:
         people = [{"id": uid, "name": u["first_name"], "note": self.notes.get(uid, ""),
-                   "language_code": u.get("language_code", "")}
+                   "language_code": u.get("language_code", ""),
+                   **self.persona_meta.get(uid, {})}
                   for uid, u in self.world.users.items() if uid > 0]
-        return web.json_response({"personas": people, "bot_id": BOT_USER["id"]})
+        bot = {"id": BOT_USER["id"], "name": BOT_USER["first_name"],
+               "username": BOT_USER["username"], "avatar": "/web/bot.svg"}
+        return web.json_response({"personas": people, "bot_id": BOT_USER["id"], "bot": bot})
 
     async def c_send(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -516,16 +538,18 @@ class Sandbox:
     async def c_voice(self, request: web.Request) -> web.Response:
         body = await request.json()
         file_id = self._store_file(SAMPLE_VOICE, "voice.ogg")
+        duration = int(body.get("duration") or SAMPLE_VOICE_DURATION_S)
+        self.durations[file_id] = duration
         voice = {"file_id": file_id, "file_unique_id": file_id[:16],
-                 "duration": int(body.get("duration", 4)), "mime_type": "audio/ogg",
+                 "duration": duration, "mime_type": "audio/ogg",
                  "file_size": len(SAMPLE_VOICE)}
         return web.json_response(await self._person_message(body, voice=voice))
 
     async def c_photo(self, request: web.Request) -> web.Response:
         body = await request.json()
-        file_id = self._store_file(b"\x89PNG\r\n\x1a\n", "photo.png")
-        photo = [{"file_id": file_id, "file_unique_id": file_id[:16], "width": 64,
-                  "height": 64}]
+        file_id = self._store_file(SAMPLE_PHOTO, "photo.jpg")
+        photo = [{"file_id": file_id, "file_unique_id": file_id[:16], "width": 480,
+                  "height": 360, "file_size": len(SAMPLE_PHOTO)}]
         content: dict[str, Any] = {"photo": photo}
         if body.get("caption"):
             content["caption"] = body["caption"]
@@ -597,8 +621,10 @@ class Sandbox:
         if file_id not in self.world.files:
             return web.Response(status=404)
         data, filename = self.world.files[file_id]
-        return web.Response(body=data, headers={
-            "Content-Disposition": f'attachment; filename="{filename}"'})
+        kind = _media_type(filename)
+        disposition = "inline" if kind.startswith(("image/", "audio/")) else "attachment"
+        return web.Response(body=data, content_type=kind, headers={
+            "Content-Disposition": f'{disposition}; filename="{filename}"'})
 
     async def c_sent(self, request: web.Request) -> web.Response:
         since = int(request.query.get("since", 0))
@@ -655,50 +681,87 @@ class Sandbox:
         self.faults = FaultPlan()
         return web.json_response({"ok": True})
 
+    def start_over(self) -> None:
+        """A fresh world and demo clock for the demo's reset (faults and limits stay)."""
+        self.world = World()
+        self.notes.clear()
+        self.persona_meta.clear()
+        self.durations.clear()
+        self.clock_offset_s = 0.0
+
+    async def c_demo_reset(self, request: web.Request) -> web.Response:
+        """Start over: the demo reseeds the village and restarts the bot; the page reloads."""
+        if self.reset_hook is None:
+            self.start_over()
+        else:
+            await self.reset_hook()
+        return web.json_response({"ok": True, **await self.clock_state()})
+
     def now_ts(self) -> int:
         """Message dates follow the demo clock, so the web chat shows the demo's time."""
         return int(time.time() + self.clock_offset_s)
 
+    def demo_now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
+
     def clock_view(self) -> dict[str, Any]:
-        now = datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
+        now = self.demo_now()
         local = now.astimezone(DEMO_ZONE)
         return {"offset_s": self.clock_offset_s, "now": now.isoformat(),
                 "local": local.strftime("%Y-%m-%d %a %H:%M") + " (Asia/Shanghai)"}
 
+    async def jumps(self, now: datetime) -> list[dict[str, Any]]:
+        """Every jump the page offers, each with where it lands (UTC) and the zone to show it
+        in: the demo's named ones (next check-in, each parent's weekly message, the digest)
+        first, then +1 hour, +1 day, a week."""
+        named = await self.jump_source(now) if self.jump_source is not None else []
+        relative = [{"id": key, "target": (now + delta).isoformat(), "zone": str(DEMO_ZONE)}
+                    for key, delta in RELATIVE_JUMPS.items()]
+        return [*named, *relative]
+
+    async def clock_state(self) -> dict[str, Any]:
+        view = self.clock_view()
+        return {**view, "jumps": await self.jumps(datetime.fromisoformat(view["now"]))}
+
     async def c_clock_get(self, request: web.Request) -> web.Response:
-        return web.json_response(self.clock_view())
+        return web.json_response(await self.clock_state())
+
+    def _legacy_jump(self, jump: str, now: datetime) -> datetime | None:
+        local = now.astimezone(DEMO_ZONE)
+        if jump == "evening":
+            target = local.replace(hour=19, minute=0, second=0, microsecond=0)
+            return target if target > local else target + timedelta(days=1)
+        if jump == "sunday":
+            target = local.replace(hour=20, minute=0, second=0, microsecond=0) + \
+                timedelta(days=(7 - local.isoweekday()) % 7)
+            return target if target > local else target + timedelta(days=7)
+        return None
 
     async def c_clock_set(self, request: web.Request) -> web.Response:
         """Fast-forward the demo clock (the bot follows it in sandbox mode): by seconds, to an
-        offset, or a named jump: the next 19:00 check-in, the next Sunday 20:00, an hour, a week."""
+        offset, or a named jump from ``jumps`` (it lands where the page said it would)."""
         body = await request.json()
-        now = datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
+        now = self.demo_now()
         jump = body.get("jump")
         if jump is not None:
-            local = now.astimezone(DEMO_ZONE)
-            if jump == "evening":
-                target = local.replace(hour=19, minute=0, second=5, microsecond=0)
-                if target <= local:
-                    target += timedelta(days=1)
-            elif jump == "sunday":
-                target = local.replace(hour=20, minute=0, second=5, microsecond=0) + \
-                    timedelta(days=(7 - local.isoweekday()) % 7)
-                if target <= local:
-                    target += timedelta(days=7)
-            elif jump == "week":
-                target = local + timedelta(days=7)
-            elif jump == "hour":
-                target = local + timedelta(hours=1)
+            found = {j["id"]: j for j in await self.jumps(now)}.get(str(jump))
+            if found is not None:
+                target = datetime.fromisoformat(found["target"])
+                if str(jump) not in RELATIVE_JUMPS:
+                    target += JUMP_SETTLE
             else:
-                return web.json_response({"error": f"unknown jump {jump!r}"}, status=400)
-            offset = self.clock_offset_s + (target - local).total_seconds()
+                legacy = self._legacy_jump(str(jump), now)
+                if legacy is None:
+                    return web.json_response({"error": f"unknown jump {jump!r}"}, status=400)
+                target = legacy + JUMP_SETTLE
+            offset = self.clock_offset_s + (target - now).total_seconds()
         else:
             offset = float(body.get("offset_s",
                                     self.clock_offset_s + float(body.get("advance_s", 0))))
         if offset < self.clock_offset_s:
             return web.json_response({"error": "the clock only moves forward"}, status=400)
         self.clock_offset_s = offset
-        return web.json_response(self.clock_view())
+        return web.json_response(await self.clock_state())
 
     async def index(self, request: web.Request) -> web.Response:
         return web.FileResponse(WEB_DIR / "index.html",
@@ -706,9 +769,10 @@ class Sandbox:
 
     async def web_file(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
-        if name not in ("chat.js", "chat.css"):
+        if name not in WEB_FILES:
             return web.Response(status=404)
-        return web.FileResponse(WEB_DIR / name, headers={"Cache-Control": "no-store"})
+        return web.FileResponse(WEB_DIR / name, headers={"Cache-Control": "no-store",
+                                                         "Content-Type": WEB_FILES[name]})
 
 
 async def _read_params(request: web.Request) -> dict[str, Any]:
@@ -744,6 +808,13 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
                 value = value.lower() in ("true", "1")
         params[key] = value
     return params
+
+
+def _media_type(filename: str) -> str:
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return {"ogg": "audio/ogg", "oga": "audio/ogg", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+            "png": "image/png", "webp": "image/webp", "csv": "text/csv",
+            "pdf": "application/pdf"}.get(suffix, "application/octet-stream")
 
 
 def _error(exc: ApiError) -> web.Response:

@@ -10,7 +10,7 @@ import pytest
 from db.outbox import LANE_BULK, NewMessage
 from db.store import Store
 from flows.clock import to_iso
-from flows.demo_village import seed_demo_village
+from sandbox.village import seed_demo_village
 from tests.conftest import BotHandle, SandboxHandle, eventually
 from tests.people import Person
 
@@ -20,7 +20,7 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.fixture
 async def village(bot: BotHandle, sandbox: SandboxHandle) -> int:
-    from flows.demo_village import DEMO_PEOPLE
+    from sandbox.village import DEMO_PEOPLE
 
     for person in DEMO_PEOPLE:  # they all opened the bot once, as real people would have
         await sandbox.client.user(person.tg_user_id, person.name, "zh-hans")

@@ -396,7 +396,7 @@ async def test_the_caseworkers_cadence_reaches_every_guardian(harness: Harness) 
 
 
 async def test_the_demo_village_grandmother_is_asked_at_seven(db: Database) -> None:
-    from flows.demo_village import seed_demo_village
+    from sandbox.village import seed_demo_village
 
     await db.write(lambda s: seed_demo_village(s, now=to_iso(START)))
     grandma = await db.read(lambda s: s.people.by_telegram_user(1001))

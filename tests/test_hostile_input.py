@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from flows.clock import to_iso
-from flows.demo_village import DEMO_PEOPLE, seed_demo_village
+from sandbox.village import DEMO_PEOPLE, seed_demo_village
 from tests.conftest import BotHandle, SandboxHandle
 
 pytestmark = pytest.mark.reliability

@@ -167,7 +167,7 @@ async def test_qr_code_decodes_to_the_deep_link() -> None:
 
 
 async def test_family_file_is_editable(bot: BotHandle, sandbox: SandboxHandle) -> None:
-    from flows.demo_village import seed_demo_village
+    from sandbox.village import seed_demo_village
 
     now = bot.clock.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     family_id = await bot.db.write(lambda s: seed_demo_village(s, now=now))

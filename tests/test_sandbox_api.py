@@ -179,6 +179,69 @@ async def test_the_demo_clock_jumps_forward_only(sandbox: SandboxHandle) -> None
             assert resp.status == 400
         async with http.get(f"{sandbox.url}/") as resp:
             page = await resp.text()
-        assert "personas" in page and "jump-sunday" in page
+        assert "personas" in page and 'id="jumps"' in page
         async with http.get(f"{sandbox.url}/web/../../bot.py") as resp:
             assert resp.status == 404
+
+
+async def test_the_clock_offers_relative_jumps_that_land_where_they_say(
+        sandbox: SandboxHandle) -> None:
+    from datetime import datetime, timedelta
+
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{sandbox.url}/sandbox/clock") as resp:
+            before = await resp.json()
+        said = {j["id"]: datetime.fromisoformat(j["target"]) for j in before["jumps"]}
+        assert list(said) == ["hour", "day", "week"]  # no demo plugged in: no named jumps
+        async with http.post(f"{sandbox.url}/sandbox/clock", json={"jump": "day"}) as resp:
+            after = await resp.json()
+        landed = datetime.fromisoformat(after["now"])
+        assert timedelta(0) <= landed - said["day"] < timedelta(seconds=30)
+        async with http.post(f"{sandbox.url}/sandbox/clock", json={"jump": "nope"}) as resp:
+            assert resp.status == 400
+
+
+async def test_the_voice_note_is_a_real_opus_file_with_its_duration(
+        sandbox: SandboxHandle) -> None:
+    sent = await sandbox.client.voice(600)
+    voice = sent["message"]["voice"]
+    assert voice["duration"] == 11 and voice["file_size"] > 10_000
+    session = sandbox.client.session
+    async with session.get(f"{sandbox.url}/sandbox/files/{voice['file_id']}") as resp:
+        data = await resp.read()
+        assert resp.content_type == "audio/ogg"
+    assert data[:4] == b"OggS" and b"OpusHead" in data[:200]
+    photo = (await sandbox.client.photo(600))["message"]["photo"][-1]
+    async with session.get(f"{sandbox.url}/sandbox/files/{photo['file_id']}") as resp:
+        assert resp.content_type == "image/jpeg" and (await resp.read())[:2] == b"\xff\xd8"
+
+
+async def test_start_over_without_a_demo_clears_the_world_and_the_clock(
+        sandbox: SandboxHandle) -> None:
+    await sandbox.client.send(700, "你好")
+    await sandbox.client.advance_clock(3600)
+    session = sandbox.client.session
+    async with session.post(f"{sandbox.url}/sandbox/demo/reset", json={}) as resp:
+        state = await resp.json()
+    assert state["offset_s"] == 0 and [j["id"] for j in state["jumps"]] == ["hour", "day", "week"]
+    assert await sandbox.client.messages(700) == []
+
+
+def test_the_page_chrome_is_chinese_first_with_every_word_in_english_too() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    web = Path(__file__).resolve().parent.parent / "sandbox" / "web"
+    words = json.loads((web / "i18n.json").read_text(encoding="utf-8"))
+    assert set(words["zh"]) == set(words["en"])
+    page = (web / "index.html").read_text(encoding="utf-8")
+    script = (web / "chat.js").read_text(encoding="utf-8")
+    used = set(re.findall(r'data-i18n(?:-title|-placeholder)?="([a-z_]+)"', page))
+    used |= set(re.findall(r'\bt\("([a-z_]+)"\)', script))
+    assert used and used <= set(words["zh"]), used - set(words["zh"])
+    # the text the page shows before the script runs is the Chinese one
+    for key, text in re.findall(r'data-i18n="([a-z_]+)"[^>]*>([^<]*)<', page):
+        assert text == words["zh"][key], key

@@ -1,6 +1,7 @@
 """Sandbox mode only: the bot's clock follows the sandbox's demo clock, so "fast-forward to
-Sunday 20:00" in the web chat makes the scheduled parts happen at once. Never used in run mode:
-against real Telegram there is no demo clock to follow."""
+Sunday 20:00" in the web chat makes the scheduled parts happen at once, and the demo village
+lives through the time it skipped (``village.live_through``). Never used in run mode: against
+real Telegram there is no demo clock to follow."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import aiohttp
 from telegram.ext import Application, ContextTypes
 
 from flows.clock import OffsetClock
+from handlers.common import services_of
+from sandbox.village import live_through
 from scheduler.jobs import JOB_KWARGS, run_due_work, sender_of
 
 log = logging.getLogger(__name__)
@@ -19,9 +22,8 @@ SESSION_KEY = "kinbridge.demo_clock_session"
 
 
 async def follow_once(application: Application) -> bool:
-    """Read the sandbox clock; if it moved forward, move ours and run the due work now."""
-    from handlers.common import services_of
-
+    """Read the sandbox clock; if it moved forward, let the village live through the skipped
+    time, move our clock and run the due work now."""
     svc = services_of(application)
     clock = svc.clock
     if not svc.sandbox_mode or not isinstance(clock, OffsetClock):
@@ -39,7 +41,11 @@ async def follow_once(application: Application) -> bool:
         return False
     if offset <= clock.offset:
         return False
+    start = clock.now()
+    end = start + (offset - clock.offset)
+    lived = await svc.db.write(lambda s: live_through(s, start, end))
     clock.set_offset(offset)
+    log.info("demo clock moved forward; %s check-in(s) answered by the village", lived)
     log.info("demo clock moved forward; running the due work now")
     await run_due_work(svc, sender_of(application))
     return True
