@@ -95,6 +95,9 @@ def find(text: str) -> list[Match]:
     kept: list[Match] = []
     reach = -1
     for start, negative_end, entry in found:
+        if kept and start == kept[-1].start and -negative_end == kept[-1].end:
+            kept[-1].concepts = kept[-1].concepts | entry.concepts  # one span, two words ("miss*")
+            continue
         if -negative_end <= reach:
             continue
         reach = -negative_end

@@ -136,8 +136,6 @@ def self_harm(msg: Message) -> Hit | None:
         amount = msg.in_clause("quantity", word.clause, 1) or msg.all("severe")
         if near_poison or (near_med and amount):
             cls = "injury" if msg.has("accident") else "self_harm"
-            if msg.has("farm") and not amount and not msg.has("severe"):
-                continue
             return Hit(cls, "urgent", _words([word], near_poison or near_med, amount[:1]))
     for word in msg.all("goodbye"):
         if msg.has("later") or msg.has("selfharm_say"):
@@ -154,6 +152,12 @@ def violence(msg: Message) -> Hit | None:
         intimate = msg.in_clause("intimate", word.clause)
         if intimate and not story and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words([word], intimate))
+    strangers = msg.all("stranger")
+    for word in msg.all("touch") if strangers else ():
+        victims = [c for c in msg.in_clause("child", word.clause)
+                   if 0 <= c.match.start - word.match.end <= 3]
+        if victims and not story and not _quiet(msg, word):
+            return Hit("violence_abuse", "urgent", _words(strangers[:1], [word], victims))
     for word in msg.all("abuse"):
         if not story and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words([word]))
@@ -205,6 +209,9 @@ def missing(msg: Message) -> Hit | None:
         return None
     strong = [w for w in msg.all("absence") if "absence_weak" not in w.concepts]
     weak = msg.all("absence_weak")
+    for word in msg.all("unreachable"):
+        if msg.any_of("duration", "absence", "absence_weak") and msg.has("child"):
+            return Hit("missing", "urgent", _words([word], msg.all("duration")[:1]))
     for word in strong + weak:
         if msg.in_clause("other", word.clause):
             continue
