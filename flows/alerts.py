@@ -9,6 +9,7 @@ from db.outbox import LANE_ALERT, NewMessage
 from db.store import Store
 from flows.clock import to_iso
 from flows.i18n import N_, Translator, translator
+from flows.risk_titles import TEXT_RULE_TITLES
 from flows.timeplan import zone_named
 from flows.ui import markup_json
 
@@ -37,6 +38,7 @@ RULE_TITLES = {
     "keyword_injury": N_("A guardian's message speaks of an injury."),
     "keyword_no_adult": N_("A guardian's message says no adult is looking after the child."),
 }
+RULE_TITLES.update(TEXT_RULE_TITLES)  # branch risk: the risk engine's classes
 
 
 def age_in_years(birth_month: str | None, today: date) -> int | None:

@@ -180,6 +180,10 @@ def violence(msg: Message) -> Hit | None:
             return Hit("behaviour", "normal", _words([word], siblings))
         if msg.in_clause("school_ctx", clause, 1) and not adults:
             return Hit("bullying", "high", _words([word]))
+        objects = [v for v in victims if 0 <= v.match.start - word.match.end <= 1]
+        subjects = [c for c in msg.in_clause("child", clause) if c.match.end <= word.match.start]
+        if objects and not subjects:  # "隔壁的人打孩子": someone hits the child
+            return Hit("violence_abuse", "urgent", _words([word], objects))
         if (adults and (victims or passive or handled)) or passive or marks:
             return Hit("violence_abuse", "urgent", _words([word], adults[:1], passive, marks[:1]))
     for word in msg.all("wound"):
