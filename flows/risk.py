@@ -47,6 +47,7 @@ class Finding:
 ALERT_CLASSES = ("self_harm", "violence_abuse", "bullying", "missing", "injury", "no_adult", "distress")
 TOPIC_CLASSES = ("school", "illness", "screen_time", "missing_parent", "behaviour")
 TEXT_CLASSES = frozenset(ALERT_CLASSES + TOPIC_CLASSES)
+CLASS_ORDER = {name: i for i, name in enumerate(ALERT_CLASSES + TOPIC_CLASSES)}
 
 
 def normalise_text(text: str) -> str:
@@ -64,7 +65,7 @@ def match_terms(text: str, locales: Sequence[str] | None = None) -> list[Finding
         return []
     hits = hear(text)
     findings = [Finding(h.cls, h.severity, "…".join(h.words)[:300]) for h in hits]
-    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.rule))
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], CLASS_ORDER[f.rule]))
 
 
 def is_alert(finding: Finding) -> bool:

@@ -307,6 +307,11 @@ def hear(text: str) -> list[Hit]:
             _keep(best, hit)
     for hit in topics(msg):
         _keep(best, hit)
+    harm = best.get("self_harm") or best.get("violence_abuse")
+    if harm is not None and "injury" in best:  # the wound is part of what was done: one alert
+        injury = best.pop("injury")
+        if _RANK[injury.severity] < _RANK[harm.severity]:
+            best[harm.cls] = Hit(harm.cls, injury.severity, harm.words + injury.words)
     return list(best.values())
 
 
