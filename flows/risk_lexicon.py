@@ -71,8 +71,7 @@ def automaton() -> ahocorasick.Automaton:
     return machine
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def find(text: str) -> list[Match]:
@@ -83,12 +82,12 @@ def find(text: str) -> list[Match]:
         start = last - len(entry.term) + 1
         end = last + 1
         if entry.ascii:
-            if start > 0 and _is_word_char(text[start - 1]):
+            if start > 0 and text[start - 1] in WORD_CHARS:
                 continue
-            if end < size and _is_word_char(text[end]):
+            if end < size and text[end] in WORD_CHARS:
                 if not entry.stem:
                     continue
-                while end < size and _is_word_char(text[end]):
+                while end < size and text[end] in WORD_CHARS:
                     end += 1
         found.append((start, -end, entry))
     found.sort(key=_span)  # by start, the longest first: a match inside an earlier one is dropped

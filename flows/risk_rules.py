@@ -40,10 +40,7 @@ class Word:
     match: Match
     clause: int
     sentence: int
-
-    @property
-    def concepts(self) -> frozenset[str]:
-        return self.match.concepts
+    concepts: frozenset[str]
 
 
 class Message:
@@ -54,7 +51,7 @@ class Message:
         matches = find(self.text) if self.text else []
         clause_ends = [m.start() for m in _ANY_SEP.finditer(self.text)] if matches else []
         sentence_ends = [p for p in clause_ends if self.text[p] == SENTENCE]
-        words = [Word(m, bisect(clause_ends, m.start), bisect(sentence_ends, m.start))
+        words = [Word(m, bisect(clause_ends, m.start), bisect(sentence_ends, m.start), m.concepts)
                  for m in matches]
         negators = [w for w in words if "neg" in w.concepts and not (w.concepts - MODIFIERS)]
         live: list[Word] = []

@@ -79,13 +79,19 @@ _RUNS = re.compile(r"([|#])[|#]+")
 def prepare(text: str) -> str:
     """The text as the lexicons see it (see the module docstring)."""
     folded = unicodedata.normalize("NFKC", text).lower()
-    folded = _DOT_INSIDE_HAN.sub("", folded).translate(translation_table())
-    folded = _SPACES.sub(" ", folded.strip())
-    folded = _SPACE_AROUND_SEP.sub(r"\1", folded)
-    folded = _SPACE_BETWEEN_HAN.sub(CLAUSE, folded)
-    folded = _LONE_FIRST.sub(r"\1", folded)
-    folded = _LONE_LAST.sub(r"\1", folded)
-    return _RUNS.sub(lambda m: SENTENCE if SENTENCE in m.group(0) else CLAUSE, folded).strip("|# ")
+    if "." in folded or "·" in folded or "*" in folded:
+        folded = _DOT_INSIDE_HAN.sub("", folded)
+    folded = folded.translate(translation_table()).strip()
+    if " " in folded:  # each step only when it can change something (20 000 messages/s)
+        folded = _SPACES.sub(" ", folded)
+        folded = _SPACE_AROUND_SEP.sub(r"\1", folded)
+        folded = _SPACE_BETWEEN_HAN.sub(CLAUSE, folded)
+    if CLAUSE in folded:
+        folded = _LONE_FIRST.sub(r"\1", folded)
+        folded = _LONE_LAST.sub(r"\1", folded)
+    if len(folded) > 1 and (CLAUSE in folded or SENTENCE in folded):
+        folded = _RUNS.sub(lambda m: SENTENCE if SENTENCE in m.group(0) else CLAUSE, folded)
+    return folded.strip("|# ")
 
 
 def is_ascii_word(term: str) -> bool:
