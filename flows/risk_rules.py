@@ -116,16 +116,16 @@ def _quiet(msg: Message, word: Word) -> bool:
 
 
 def self_harm(msg: Message) -> Hit | None:
-    fiction = msg.has("fiction")
+    fiction = msg.has("story")
     for word in msg.all("selfharm_say"):
-        if _quiet(msg, word) or (fiction and msg.in_sentence("fiction", word.sentence)):
+        if _quiet(msg, word) or (fiction and msg.in_sentence("story", word.sentence)):
             continue
         return Hit("self_harm", "urgent", _words([word]))
     for word in msg.all("cut"):
         body = msg.in_clause("body", word.clause, 1)
         deliberate = msg.all("cut_tool") or msg.all("self") or [
             b for b in body if b.match.term in ("手腕", "wrist", "wrists", "shou wan", "forearm")]
-        if body and deliberate and not msg.any_of("accident", "cooking", "fiction"):
+        if body and deliberate and not msg.any_of("accident", "cooking", "story"):
             return Hit("self_harm", "urgent", _words([word], body, deliberate[:1]))
     for word in msg.all("take"):
         near_poison = msg.in_clause("poison", word.clause, 1)
@@ -141,7 +141,7 @@ def self_harm(msg: Message) -> Hit | None:
 
 
 def violence(msg: Message) -> Hit | None:
-    story = msg.has("fiction")
+    story = msg.has("story")
     for word in msg.all("sex"):
         if not story and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words([word]))
@@ -193,7 +193,7 @@ def violence(msg: Message) -> Hit | None:
 
 
 def bullying(msg: Message) -> Hit | None:
-    if msg.any_of("reassure", "fiction"):
+    if msg.any_of("reassure", "story"):
         return None
     for word in msg.all("bully"):
         if not msg.in_clause("other", word.clause):
@@ -206,7 +206,7 @@ def bullying(msg: Message) -> Hit | None:
 
 
 def missing(msg: Message) -> Hit | None:
-    if msg.any_of("resolved", "reassure", "fiction"):
+    if msg.any_of("resolved", "reassure", "story"):
         return None
     strong = [w for w in msg.all("absence") if "absence_weak" not in w.concepts]
     weak = msg.all("absence_weak")
@@ -217,6 +217,8 @@ def missing(msg: Message) -> Hit | None:
         if msg.in_clause("other", word.clause):
             continue
         before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start]
+        if not before:  # "手机丢了 找了半天没找着": the clause before says what is missing
+            before = [w for w in msg.words if w.clause == word.clause - 1]
         owner = next((w for w in reversed(before) if w.concepts & {"object", "parent", "child"}), None)
         if owner is not None and "child" not in owner.concepts:
             continue
@@ -227,7 +229,7 @@ def missing(msg: Message) -> Hit | None:
 
 
 def injury(msg: Message) -> Hit | None:
-    if msg.any_of("fiction"):
+    if msg.has("story"):
         return None
     for word in msg.all("severe"):
         if not _quiet(msg, word) and not (msg.has("past") and msg.has("resolved")):
@@ -245,7 +247,7 @@ def injury(msg: Message) -> Hit | None:
 
 
 def no_adult(msg: Message) -> Hit | None:
-    if msg.any_of("reassure", "fiction"):
+    if msg.any_of("reassure", "story"):
         return None
     young = msg.all("young")
     for word in msg.all("alone"):  # a child living alone: whoever was meant to look after him
@@ -258,7 +260,7 @@ def no_adult(msg: Message) -> Hit | None:
 
 
 def distress(msg: Message) -> Hit | None:
-    if msg.any_of("fiction", "reassure"):
+    if msg.any_of("story", "reassure"):
         return None
     for word in msg.all("distress_strong"):
         return Hit("distress", "high", _words([word]))
