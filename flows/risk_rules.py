@@ -120,7 +120,7 @@ def self_harm(msg: Message) -> Hit | None:
     for word in msg.all("selfharm_say"):
         if _quiet(msg, word) or (fiction and msg.in_sentence("story", word.sentence)):
             continue
-        return Hit("self_harm", "urgent", _words([word]))
+        return Hit("self_harm", "urgent", _words([word], msg.in_clause("body", word.clause)[:1]))
     for word in msg.all("cut"):
         body = msg.in_clause("body", word.clause, 1)
         deliberate = msg.all("cut_tool") or msg.all("self") or [
@@ -134,6 +134,10 @@ def self_harm(msg: Message) -> Hit | None:
         if near_poison or (near_med and amount):
             cls = "injury" if msg.has("accident") else "self_harm"
             return Hit(cls, "urgent", _words([word], near_poison or near_med, amount[:1]))
+    for word in msg.all("rope"):
+        neck = [b for b in msg.in_clause("body", word.clause) if b.match.term in ("脖子", "neck")]
+        if neck and not msg.has("story"):
+            return Hit("self_harm", "urgent", _words([word], neck))
     for word in msg.all("goodbye"):
         if msg.has("later") or msg.has("selfharm_say"):
             return Hit("self_harm", "urgent", _words([word], msg.all("later")[:1]))
@@ -234,6 +238,10 @@ def injury(msg: Message) -> Hit | None:
     for word in msg.all("severe"):
         if not _quiet(msg, word) and not (msg.has("past") and msg.has("resolved")):
             return Hit("injury", "urgent", _words([word]))
+    for word in msg.all("fall_in"):  # into a river, a well, a pond
+        water = msg.in_clause("water", word.clause)
+        if water and not _quiet(msg, word) and not msg.has("resolved"):
+            return Hit("injury", "urgent", _words([word], water))
     if msg.any_of("resolved", "reassure") or msg.has("past"):
         return None
     for word in msg.all("injury_strong"):
@@ -254,7 +262,7 @@ def no_adult(msg: Message) -> Hit | None:
         return Hit("no_adult", "urgent" if young else _raised(msg, "high"), _words([word], young[:1]))
     for word in msg.all("care_gap"):
         carers = msg.in_clause("carer", word.clause)
-        if carers and msg.has("child") and not msg.has("caretaker"):
+        if carers and msg.has("child") and not msg.any_of("caretaker", "past"):
             return Hit("no_adult", "urgent" if young else _raised(msg, "high"), _words(carers[:1], [word]))
     return None
 
