@@ -138,6 +138,10 @@ def self_harm(msg: Message) -> Hit | None:
         neck = [b for b in msg.in_clause("body", word.clause) if b.match.term in ("脖子", "neck")]
         if neck and not msg.has("story"):
             return Hit("self_harm", "urgent", _words([word], neck))
+    for word in msg.all("give_away"):  # his treasured things given away (not to charity)
+        treasured = msg.in_clause("treasured", word.clause, 1)
+        if treasured and not msg.any_of("charity", "story"):
+            return Hit("self_harm", "urgent", _words(treasured[:1], [word]))
     for word in msg.all("goodbye"):
         if msg.has("later") or msg.has("selfharm_say"):
             return Hit("self_harm", "urgent", _words([word], msg.all("later")[:1]))
