@@ -175,7 +175,8 @@ def violence(msg: Message) -> Hit | None:
                   if (a.sentence == word.sentence or abs(a.clause - clause) <= 1)
                   and a.match.term not in NOT_A_PERPETRATOR]
         passive = [p for p in msg.in_clause("passive", clause) if p.match.start < word.match.start]
-        victims = msg.in_clause("child", clause, 1)
+        # a bare 打 ("打得有模有样") needs its victim in its own clause
+        victims = msg.in_clause("child", clause, 0 if word.match.term in BARE_HIT else 1)
         siblings = [s for s in msg.in_clause("sibling", clause) if s.match.start > word.match.start]
         marks = msg.in_clause("wound", clause, 2) + msg.in_clause("injury_sign", clause, 1)
         handled = [b for b in msg.in_clause("ba", clause) if b.match.start < word.match.start]
@@ -222,7 +223,7 @@ def missing(msg: Message) -> Hit | None:
         if msg.any_of("duration", "absence", "absence_weak") and msg.has("child"):
             return Hit("missing", "urgent", _words([word], msg.all("duration")[:1]))
     for word in strong + weak:
-        if msg.in_clause("other", word.clause):
+        if _quiet(msg, word):
             continue
         before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start]
         if not before:  # "手机丢了 找了半天没找着": the clause before says what is missing
