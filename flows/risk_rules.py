@@ -134,6 +134,10 @@ def self_harm(msg: Message) -> Hit | None:
         if near_poison or (near_med and amount):
             cls = "injury" if msg.has("accident") else "self_harm"
             return Hit(cls, "urgent", _words([word], near_poison or near_med, amount[:1]))
+    for word in msg.all("on_edge"):  # up on a roof or a bridge and will not come down
+        high = msg.in_clause("height", word.clause, 1)
+        if high and not msg.has("story"):
+            return Hit("self_harm", "urgent", _words(high[:1], [word]))
     for word in msg.all("rope"):
         neck = [b for b in msg.in_clause("body", word.clause) if b.match.term in ("脖子", "neck")]
         if neck and not msg.has("story"):
