@@ -157,11 +157,15 @@ def violence(msg: Message) -> Hit | None:
     for word in msg.all("sex"):
         if not story and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words([word]))
+    strangers = msg.all("stranger")
+    caring = msg.has("care_routine") and not strangers  # a bath, a fever checked, cream put on
+    for word in msg.all("undress"):
+        if not story and not caring and not _quiet(msg, word):
+            return Hit("violence_abuse", "urgent", _words(strangers[:1], [word]))
     for word in msg.all("touch"):
         intimate = msg.in_clause("intimate", word.clause)
-        if intimate and not story and not _quiet(msg, word):
+        if intimate and not story and not caring and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words([word], intimate))
-    strangers = msg.all("stranger")
     for word in msg.all("touch") if strangers else ():
         victims = [c for c in msg.in_clause("child", word.clause)
                    if 0 <= c.match.start - word.match.end <= 3]

@@ -223,6 +223,8 @@ def test_normalise() -> None:
 
 # more of our own, written while probing for gaps (never copied from the corpus)
 MORE_PARAPHRASES = [
+    ("那个老板叫他进里屋 脱他裤子", "urgent"),
+    ("he pulled down her pants", "urgent"),
     ("主任 俺外孙今天放学没回来 我去学校问了老师说四点就走了 现在都八点了 到处找不着 俺急得不行", "urgent"),
     ("娃今天跟我说 他不想活了 活着就是给我们添麻烦 我听了心里咯噔一下", "urgent"),
     ("刚才娃把家里的杀虫剂喝了两口 嘴里都是味 我们往卫生院跑", "urgent"),
@@ -361,6 +363,10 @@ MORE_PARAPHRASES = [
 ]
 
 MORE_LOOK_ALIKES = [
+    "奶奶给娃脱裤子洗澡",
+    "奶奶摸她身上烫不烫 有点发烧",
+    "医生让她脱了衣服检查",
+    "grandma took off his clothes for his bath",
     "娃今天去打针 一点没哭 护士都夸他勇敢",
     "他爸在工地打工 一天干十二个钟头 累得要死 娃在家挺好",
     "娃跟他爷爷学打拳 打得有模有样",
