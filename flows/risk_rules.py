@@ -22,6 +22,8 @@ NEG_REACH_ASCII = 12
 HIT_OBJECT_REACH = 6  # "打了一个钟头电话": an everyday object this close after 打 makes it neutral
 BARE_HIT = frozenset({"打", "打了", "打的", "打得", "da le", "da de"})
 MODIFIERS = frozenset({"neg", "block"})
+BLOCK = frozenset({"block"})
+PEOPLE = frozenset({"child", "carer", "adult", "parent", "sibling"})
 _ANY_SEP = re.compile(r"[|#]")
 NOT_A_PERPETRATOR = frozenset({"我", "俺", "i"})
 
@@ -53,6 +55,10 @@ class Message:
         sentence_ends = [p for p in clause_ends if self.text[p] == SENTENCE]
         words = [Word(m, bisect(clause_ends, m.start), bisect(sentence_ends, m.start), m.concepts)
                  for m in matches]
+        blocks = [w.match for w in words if w.concepts == BLOCK]
+        if blocks:  # a neutral phrase silences whatever overlaps it ("鸡死了就埋了")
+            words = [w for w in words if w.concepts == BLOCK or not any(
+                b.start < w.match.end and w.match.start < b.end for b in blocks)]
         negators = [w for w in words if "neg" in w.concepts and not (w.concepts - MODIFIERS)]
         live: list[Word] = []
         self.denied: set[str] = set()  # concepts said and negated ("没被打", "wasn't hit")
@@ -113,6 +119,13 @@ def _quiet(msg: Message, word: Word) -> bool:
     """A story, a game, a lesson, or someone else's child in the same clause."""
     return bool(msg.in_clause("other", word.clause) or msg.in_clause("fiction", word.clause)
                 or msg.in_clause("game", word.clause))
+
+
+def _someone_else(msg: Message, word: Word) -> bool:
+    """The nearest person before ``word`` in its clause is not the child ("爷爷摔伤了")."""
+    before = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start
+              and w.concepts & PEOPLE]
+    return bool(before) and "child" not in before[-1].concepts
 
 
 def self_harm(msg: Message) -> Hit | None:
@@ -249,6 +262,8 @@ def injury(msg: Message) -> Hit | None:
     if msg.has("story"):
         return None
     for word in msg.all("severe"):
+        if _someone_else(msg, word):
+            continue
         if not _quiet(msg, word) and not (msg.has("past") and msg.has("resolved")):
             return Hit("injury", "urgent", _words([word]))
     for word in msg.all("fall_in"):  # into a river, a well, a pond
@@ -258,11 +273,11 @@ def injury(msg: Message) -> Hit | None:
     if msg.any_of("resolved", "reassure") or msg.has("past"):
         return None
     for word in msg.all("injury_strong"):
-        if not _quiet(msg, word):
+        if not _quiet(msg, word) and not _someone_else(msg, word):
             return Hit("injury", _raised(msg, "high"), _words([word]))
     for word in msg.all("mech"):
         signs = msg.in_clause("injury_sign", word.clause, 2)
-        if signs and not _quiet(msg, word):
+        if signs and not _quiet(msg, word) and not _someone_else(msg, word):
             return Hit("injury", _raised(msg, "high"), _words([word], signs[:1]))
     return None
 
