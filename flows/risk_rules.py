@@ -122,10 +122,11 @@ def _quiet(msg: Message, word: Word) -> bool:
 
 
 def _someone_else(msg: Message, word: Word) -> bool:
-    """The nearest person before ``word`` in its clause is not the child ("爷爷摔伤了")."""
+    """People are named before ``word`` in its clause and the child is not one of them
+    ("爷爷摔伤了"; but "孙子跟他爸骑车摔了" is the child's)."""
     before = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start
               and w.concepts & PEOPLE]
-    return bool(before) and "child" not in before[-1].concepts
+    return bool(before) and not any("child" in w.concepts for w in before)
 
 
 def self_harm(msg: Message) -> Hit | None:

@@ -223,6 +223,7 @@ def test_normalise() -> None:
 
 # more of our own, written while probing for gaps (never copied from the corpus)
 MORE_PARAPHRASES = [
+    ("孙子跟他爸骑车摔了 腿肿了", "high"),
     ("那个老板叫他进里屋 脱他裤子", "urgent"),
     ("he pulled down her pants", "urgent"),
     ("主任 俺外孙今天放学没回来 我去学校问了老师说四点就走了 现在都八点了 到处找不着 俺急得不行", "urgent"),
