@@ -83,13 +83,15 @@ def prepare(text: str) -> str:
         folded = _DOT_INSIDE_HAN.sub("", folded)
     folded = folded.translate(translation_table()).strip()
     if " " in folded:  # each step only when it can change something (20 000 messages/s)
-        folded = _SPACES.sub(" ", folded)
-        folded = _SPACE_AROUND_SEP.sub(r"\1", folded)
+        if "  " in folded:
+            folded = _SPACES.sub(" ", folded)
+        if " |" in folded or "| " in folded or " #" in folded or "# " in folded:
+            folded = _SPACE_AROUND_SEP.sub(r"\1", folded)
         folded = _SPACE_BETWEEN_HAN.sub(CLAUSE, folded)
     if CLAUSE in folded:
         folded = _LONE_FIRST.sub(r"\1", folded)
         folded = _LONE_LAST.sub(r"\1", folded)
-    if len(folded) > 1 and (CLAUSE in folded or SENTENCE in folded):
+    if "||" in folded or "|#" in folded or "#|" in folded or "##" in folded:
         folded = _RUNS.sub(lambda m: SENTENCE if SENTENCE in m.group(0) else CLAUSE, folded)
     return folded.strip("|# ")
 
