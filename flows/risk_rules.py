@@ -24,6 +24,7 @@ BARE_HIT = frozenset({"打", "打了", "打的", "打得", "da le", "da de"})
 MODIFIERS = frozenset({"neg", "block"})
 BLOCK = frozenset({"block"})
 PEOPLE = frozenset({"child", "carer", "adult", "parent", "sibling"})
+HUSHING = frozenset({"resolved", "reassure", "past", "caretaker", "other", "story", "fiction"})
 _ANY_SEP = re.compile(r"[|#]")
 NOT_A_PERPETRATOR = frozenset({"我", "俺", "i"})
 
@@ -59,6 +60,9 @@ class Message:
         if blocks:  # a neutral phrase silences whatever overlaps it ("鸡死了就埋了")
             words = [w for w in words if w.concepts == BLOCK or not any(
                 b.start < w.match.end and w.match.start < b.end for b in blocks)]
+        # a calming word caught inside a worrying one is not said: "没回来了" is not "回来了"
+        words = [w for i, w in enumerate(words) if not (w.concepts <= HUSHING and any(
+            o.match.start < w.match.start < o.match.end for o in words[:i]))]
         negators = [w for w in words if "neg" in w.concepts and not (w.concepts - MODIFIERS)]
         live: list[Word] = []
         self.denied: set[str] = set()  # concepts said and negated ("没被打", "wasn't hit")
