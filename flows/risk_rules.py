@@ -156,6 +156,11 @@ def self_harm(msg: Message) -> Hit | None:
         high = msg.in_clause("height", word.clause, 1)
         if high and not msg.has("story"):
             return Hit("self_harm", "urgent", _words(high[:1], [word]))
+    for word in msg.all("seek"):  # asking where the poison is, pills saved up
+        means = msg.in_clause("poison", word.clause, 1) + msg.in_clause("med", word.clause, 1) + \
+            msg.in_clause("rope", word.clause, 1)
+        if means and not msg.any_of("story", "farm", "prescribed"):
+            return Hit("self_harm", "urgent", _words([word], means[:1]))
     for word in msg.all("rope"):
         neck = [b for b in msg.in_clause("body", word.clause) if b.match.term in ("脖子", "neck")]
         if neck and not msg.has("story"):

@@ -223,6 +223,26 @@ def test_normalise() -> None:
 
 # more of our own, written while probing for gaps (never copied from the corpus)
 MORE_PARAPHRASES = [
+    ("娃把手机里的照片全删了 给我留了句 奶奶你要好好的 就把门关上了", "urgent"),
+    ("孩子拿剪刀往自己手上戳 戳出好几个洞 我吓坏了", "urgent"),
+    ("孙子跟他爸吵架后 跑到后山 说再也不回来了 天快黑了", "urgent"),
+    ("俺孙女在镇上读初中 住校 学校说她三天没去上课 宿舍也没人 电话打不通", "urgent"),
+    ("刚才邻居说看见一个外地人领着俺孙子往村外走 现在人不见了", "urgent"),
+    ("孩子误喝了半瓶白酒 现在吐得厉害 叫也叫不醒", "urgent"),
+    ("娃被邻居家的牛顶了 肚子上一个大口子 肠子都快出来了", "urgent"),
+    ("他那个酒鬼爹又回来了 把娃吊起来打 邻居都听见娃在喊救命", "urgent"),
+    ("老师说孩子身上经常有烟头烫的疤 问是谁烫的孩子不敢说", "urgent"),
+    ("孩子在河里洗澡 一个猛子扎下去就没上来", "urgent"),
+    ("外孙被开水烫了大半个身子 皮都掉了 在往县医院送", "urgent"),
+    ("孙女说她继父晚上钻她被窝 她害怕得睡不着", "urgent"),
+    ("娃说他活着就是多余的 今天还问我农药放哪了", "urgent"),
+    ("ta shuo bu xiang huo le, yao he nong yao", "urgent"),
+    ("孩子他爸喝多了拿刀追着娃砍 娃跑出来了 躲在我家", "urgent"),
+    ("My grandson told me he has pills saved up and he's going to take them all tonight", "urgent"),
+    ("Our daughter hasn't been seen since she left for school this morning, the school says she "
+     "never arrived", "urgent"),
+    ("My brother-in-law has been doing things to my daughter at night, she told me on the phone "
+     "crying", "urgent"),
     ("Grandma found my son sitting on the roof saying he wants to jump", "urgent"),
     ("She has been self-harming, her thighs are covered in cuts", "urgent"),
     ("He told his teacher he thinks about killing himself every day", "urgent"),
