@@ -136,7 +136,8 @@ def _someone_else(msg: Message, word: Word) -> bool:
 def self_harm(msg: Message) -> Hit | None:
     fiction = msg.has("story")
     for word in msg.all("selfharm_say"):
-        if _quiet(msg, word) or (fiction and msg.in_sentence("story", word.sentence)):
+        if _quiet(msg, word) or (fiction and msg.in_sentence("story", word.sentence)) \
+                or msg.in_clause("accident", word.clause):
             continue
         return Hit("self_harm", "urgent", _words([word], msg.in_clause("body", word.clause)[:1]))
     for word in msg.all("cut"):

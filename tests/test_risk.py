@@ -223,6 +223,23 @@ def test_normalise() -> None:
 
 # more of our own, written while probing for gaps (never copied from the corpus)
 MORE_PARAPHRASES = [
+    ("孙子在学校被高年级的打晕了 老师送到卫生院了", "urgent"),
+    ("娃脖子上有勒痕 问他他说自己用皮带勒的", "urgent"),
+    ("丫头说她不想活了 已经写好了信 放在枕头底下", "urgent"),
+    ("娃早上说去找同学 到现在快十个钟头了 同学说根本没见到他", "urgent"),
+    ("孩子突然不会说话了 嘴歪了 身子一边动不了", "urgent"),
+    ("孙子骑摩托车摔沟里了 腿断了 骨头都戳出来了", "urgent"),
+    ("娃被后妈关在猪圈里两天了 不给吃的", "urgent"),
+    ("奶奶昨天去世了 只剩下两个娃在家 大的才8岁 小的3岁", "urgent"),
+    ("俺孙女被她舅舅强行带走了 说要带她去外地打工 她才13", "urgent"),
+    ("娃吃了毒蘑菇 现在肚子疼得打滚 一直吐", "urgent"),
+    ("我儿子发语音说 爸 我不想活了 你别怪我", "urgent"),
+    ("he told me he wants to end his life and has a rope in his room", "urgent"),
+    ("My niece says her teacher makes her stay after class and touches her legs", "urgent"),
+    ("孙子这阵子天天做噩梦 半夜哭醒 白天不说话", "high"),
+    ("娃的脚被钉子扎穿了 肿得很厉害", "high"),
+    ("班上同学合伙把他的新鞋扔进了粪坑 还拍视频笑他", "high"),
+    ("孩子被蜜蜂蜇了 脸肿成一个球", "high"),
     ("娃把手机里的照片全删了 给我留了句 奶奶你要好好的 就把门关上了", "urgent"),
     ("孩子拿剪刀往自己手上戳 戳出好几个洞 我吓坏了", "urgent"),
     ("孙子跟他爸吵架后 跑到后山 说再也不回来了 天快黑了", "urgent"),
@@ -429,6 +446,16 @@ MORE_PARAPHRASES = [
 ]
 
 MORE_LOOK_ALIKES = [
+    "孙子今天玩的时候被同学推了一下 摔了个屁股蹲 他俩又一起玩了",
+    "娃看了一个跳楼的视频 问我为什么 我跟他讲了好久 他说明白了 不会的",
+    "娃说隔壁班有个同学离家出走了 第二天就被找回来了",
+    "他爸视频的时候说想死他了 娃笑得可开心",
+    "今天教娃用菜刀切黄瓜 切得可细了 手一点没碰着",
+    "孙女说要跟她妈一起走 去城里上学 下个学期就去了",
+    "娃问我 奶奶你会死吗 我说奶奶要活到一百岁看你上大学",
+    "my son said the movie was so scary he nearly died",
+    "My daughter stayed at her friend's overnight, we knew about it, she's home now",
+    "Grandpa accidentally cut himself shaving, the kids put a plaster on him",
     "My son says his math teacher is killing them with homework",
     "Grandpa and the boys went fishing and caught nothing, they were dying of laughter",
     "She fell over in the playground but got straight back up, no tears",
