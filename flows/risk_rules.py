@@ -69,7 +69,7 @@ class Message:
         for word in words:
             if not (word.concepts - MODIFIERS):
                 continue
-            if negators and self._negated(word, negators):
+            if negators and self._negated(word, negators, self.text):
                 self.denied |= word.concepts
                 continue
             if self._everyday_hit(word, words):
@@ -82,10 +82,12 @@ class Message:
                 self.by.setdefault(concept, []).append(word)
 
     @staticmethod
-    def _negated(word: Word, negators: list[Word]) -> bool:
+    def _negated(word: Word, negators: list[Word], text: str) -> bool:
+        """A negation just before the word in its clause; "不写就扯她头发" is a condition."""
         reach = NEG_REACH_ASCII if word.match.ascii else NEG_REACH_HAN
         return any(n.clause == word.clause and n.match.end <= word.match.start
-                   and word.match.start - n.match.end <= reach for n in negators)
+                   and word.match.start - n.match.end <= reach
+                   and "就" not in text[n.match.end:word.match.start] for n in negators)
 
     def _everyday_hit(self, word: Word, words: list[Word]) -> bool:
         if word.match.term not in BARE_HIT:
@@ -212,7 +214,11 @@ def violence(msg: Message) -> Hit | None:
         siblings = [s for s in msg.in_clause("sibling", clause) if s.match.start > word.match.start]
         marks = msg.in_clause("wound", clause, 2) + msg.in_clause("injury_sign", clause, 1)
         handled = [b for b in msg.in_clause("ba", clause) if b.match.start < word.match.start]
-        if peers and not adults:
+        peers_here = [p for p in peers if p.clause == clause]
+        adults_here = [a for a in adults if a.clause == clause]
+        if (peers and not adults) or (peers_here and not adults_here):
+            if msg.any_of("reassure", "resolved"):  # "闹着玩 互相推了一下 都没事"
+                continue
             return Hit("bullying", "high", _words([word], peers))
         if siblings and not adults and not passive:
             return Hit("behaviour", "normal", _words([word], siblings))

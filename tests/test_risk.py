@@ -223,6 +223,27 @@ def test_normalise() -> None:
 
 # more of our own, written while probing for gaps (never copied from the corpus)
 MORE_PARAPHRASES = [
+    ("孙子说班里同学都叫他哑巴 不跟他坐一起 他现在不想去学校", "high"),
+    ("有几个大孩子逼我孙女给他们写作业 不写就扯她头发", "high"),
+    ("娃在学校被同学从楼梯上推下来 腿摔青了", "high"),
+    ("班上女生把孙女的照片配上难听的话发到网上", "high"),
+    ("娃放学路上老被村里几个混小子拦着 要他口袋里的钱", "high"),
+    ("孩子被同学用圆规扎了手 流了不少血 老师说是闹着玩", "high"),
+    ("娃的手被镰刀割了个深口子 村医说要缝", "high"),
+    ("孙子下河摸鱼被玻璃划了脚 口子挺深 血流了一地", "high"),
+    ("丫头吃鱼被鱼刺卡住了 咽不下去 一直疼", "high"),
+    ("娃从自行车上摔下来 下巴磕破了 要缝针", "high"),
+    ("孩子手指被门夹得发紫 指甲都黑了", "high"),
+    ("娃自从他妈走了以后 每天晚上都偷偷哭 成绩也一落千丈 问他什么都说没事", "high"),
+    ("孙子这一个月都不跟人说话 放学就关在屋里 饭也不怎么吃", "high"),
+    ("丫头老说自己长得丑 没人喜欢她 最近还不吃饭减肥", "high"),
+    ("我下个月要去住院做手术 娃没人带 他爸妈都在外地回不来", "high"),
+    ("他奶奶病得下不了床 娃每天自己做饭 还要照顾奶奶", "high"),
+    ("我眼睛看不见了 娃上学放学都没人管", "high"),
+    ("my son's classmates shut him in the toilet and took pictures of him crying", "high"),
+    ("she fell from her bike and cut her chin open, it needs stitches", "high"),
+    ("he's been really withdrawn for weeks, says he's worthless and won't eat", "high"),
+    ("my mom who looks after the kids is in hospital for an operation, nobody else is there", "high"),
     ("孙子在学校被高年级的打晕了 老师送到卫生院了", "urgent"),
     ("娃脖子上有勒痕 问他他说自己用皮带勒的", "urgent"),
     ("丫头说她不想活了 已经写好了信 放在枕头底下", "urgent"),
@@ -446,6 +467,12 @@ MORE_PARAPHRASES = [
 ]
 
 MORE_LOOK_ALIKES = [
+    "娃在学校跟同学闹着玩 互相推了一下 都没事",
+    "孙子说同学叫他小胖子 他自己也笑 说不在乎",
+    "丫头今天在学校被选为班长了 高兴坏了",
+    "娃说不想上学了 想放假 开玩笑的 今天照样去了",
+    "娃昨晚有点失眠 今天中午补了一觉",
+    "我去镇上住院两天 娃他姑过来照看 放心",
     "孙子今天玩的时候被同学推了一下 摔了个屁股蹲 他俩又一起玩了",
     "娃看了一个跳楼的视频 问我为什么 我跟他讲了好久 他说明白了 不会的",
     "娃说隔壁班有个同学离家出走了 第二天就被找回来了",
