@@ -159,6 +159,10 @@ def self_harm(msg: Message) -> Hit | None:
         high = msg.in_clause("height", word.clause, 1)
         if high and not msg.has("story"):
             return Hit("self_harm", "urgent", _words(high[:1], [word]))
+    means = msg.all("cut_tool") + msg.all("rope") + msg.all("poison")
+    if means and msg.has("distress_strong") and not msg.any_of("cooking", "story", "accident", "farm"):
+        # shut in his room with a blade: the means beside strong distress
+        return Hit("self_harm", "urgent", _words(means[:1], msg.all("distress_strong")[:1]))
     for word in msg.all("seek"):  # asking where the poison is, pills saved up
         means = msg.in_clause("poison", word.clause, 1) + msg.in_clause("med", word.clause, 1) + \
             msg.in_clause("rope", word.clause, 1)
@@ -317,7 +321,7 @@ def distress(msg: Message) -> Hit | None:
         return None
     for word in msg.all("distress_strong"):
         return Hit("distress", "high", _words([word]))
-    lasting = msg.all("long_time")
+    lasting = msg.all("long_time") if not msg.has("resolved") else []
     for word in msg.all("distress_sign"):
         if lasting:
             return Hit("distress", "high", _words([word], lasting[:1]))

@@ -223,6 +223,27 @@ def test_normalise() -> None:
 
 # more of our own, written while probing for gaps (never copied from the corpus)
 MORE_PARAPHRASES = [
+    ("俺孙子今天在学校厕所里想用鞋带勒自己 被同学发现了", "urgent"),
+    ("娃刚才说要喝洗衣液 说活着没劲 我把瓶子藏了", "urgent"),
+    ("孙女把自己关在房里 门缝里看到她拿着刀片", "urgent"),
+    ("外孙在作文里写想从教学楼跳下去 老师打电话给我", "urgent"),
+    ("娃他爹把娃按在水缸里 差点淹死", "urgent"),
+    ("邻居老光棍老是把我孙女叫到他家 今天娃说他脱了自己的裤子给她看", "urgent"),
+    ("放学后有个陌生男人给孙子糖 带着他上了摩托车 现在找不到了", "urgent"),
+    ("孩子到现在没回家 学校说他下午就没来上课 我们找了一整天", "urgent"),
+    ("我孙子跑去水库游泳 到现在都没回来 岸边就剩衣服", "urgent"),
+    ("丫头发烧抽起来了 翻白眼 叫不答应", "urgent"),
+    ("娃吞了一个硬币 卡住了 喘不上气", "urgent"),
+    ("孩子被狗咬了脖子 血一直流", "urgent"),
+    ("我婆婆老年痴呆 今天把两岁的娃一个人锁家里自己出去了", "urgent"),
+    ("继母用衣架打娃 打得娃浑身是伤 娃现在不敢回家", "urgent"),
+    ("孩子他叔叔酒后把娃打得鼻青脸肿 还拿刀吓唬", "urgent"),
+    ("my son said he'd rather be dead and he's been giving away his stuff", "urgent"),
+    ("grandma found her granddaughter unresponsive with an empty pill bottle next to her", "urgent"),
+    ("the teacher hits my son with a ruler every day until his hands bleed", "urgent"),
+    ("our 4yo wandered off an hour ago and we can't find her anywhere near the house", "urgent"),
+    ("my daughter is being held by a man who says he "
+     "is her boyfriend, she is 14 and won't come home", "urgent"),
     ("孙子说班里同学都叫他哑巴 不跟他坐一起 他现在不想去学校", "high"),
     ("有几个大孩子逼我孙女给他们写作业 不写就扯她头发", "high"),
     ("娃在学校被同学从楼梯上推下来 腿摔青了", "high"),
@@ -467,6 +488,8 @@ MORE_PARAPHRASES = [
 ]
 
 MORE_LOOK_ALIKES = [
+    "娃被针扎了一下 哭了",
+    "孩子被玻璃划了一下 哭了好久",
     "娃在学校跟同学闹着玩 互相推了一下 都没事",
     "孙子说同学叫他小胖子 他自己也笑 说不在乎",
     "丫头今天在学校被选为班长了 高兴坏了",
