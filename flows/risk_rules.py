@@ -265,7 +265,7 @@ def missing(msg: Message) -> Hit | None:
         if msg.any_of("duration", "absence", "absence_weak") and msg.has("child"):
             return Hit("missing", "urgent", _words([word], msg.all("duration")[:1]))
     for word in strong + weak:
-        if _quiet(msg, word):
+        if _quiet(msg, word) or msg.in_clause("past", word.clause):  # "三年前走丢过一次"
             continue
         before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start]
         if not before:  # "手机丢了 找了半天没找着": the clause before says what is missing
@@ -308,10 +308,13 @@ def no_adult(msg: Message) -> Hit | None:
         return None
     young = msg.all("young")
     for word in msg.all("alone"):  # a child living alone: whoever was meant to look after him
+        if _quiet(msg, word):
+            continue
         return Hit("no_adult", "urgent" if young else _raised(msg, "high"), _words([word], young[:1]))
     for word in msg.all("care_gap"):
         carers = msg.in_clause("carer", word.clause)
-        if carers and msg.has("child") and not msg.any_of("caretaker", "past"):
+        if carers and msg.has("child") and not msg.any_of("caretaker", "past") \
+                and not _quiet(msg, word):
             return Hit("no_adult", "urgent" if young else _raised(msg, "high"), _words(carers[:1], [word]))
     return None
 
