@@ -24,7 +24,7 @@ BARE_HIT = frozenset({"打", "打了", "打的", "打得", "da le", "da de"})
 MODIFIERS = frozenset({"neg", "block"})
 BLOCK = frozenset({"block"})
 PEOPLE = frozenset({"child", "carer", "adult", "parent", "sibling"})
-HUSHING = frozenset({"resolved", "reassure", "past", "caretaker", "other", "story", "fiction"})
+HUSHING = frozenset({"resolved", "reassure", "past", "caretaker", "other", "story", "fiction", "joke"})
 _ANY_SEP = re.compile(r"[|#]")
 NOT_A_PERPETRATOR = frozenset({"我", "俺", "i"})
 
@@ -205,7 +205,7 @@ def violence(msg: Message) -> Hit | None:
         if not story and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words([word]))
     for word in msg.all("hit"):
-        if story or _quiet(msg, word):
+        if story or _quiet(msg, word) or msg.has("joke"):
             continue
         clause = word.clause
         peers = msg.in_clause("peer", clause, 1)
