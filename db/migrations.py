@@ -290,6 +290,17 @@ MIGRATIONS: list[list[str]] = [
         """UPDATE inbox SET raw = json_object('update_id', update_id)
            WHERE done_at IS NOT NULL""",
     ],
+    # branch risk: normal-level topics heard in a family's words (no text, no person), counted
+    # in the parents' weekly message and the caseworker's digest
+    [
+        """CREATE TABLE topic_mentions (
+            id INTEGER PRIMARY KEY,
+            family_id INTEGER NOT NULL REFERENCES families(id) ON DELETE CASCADE,
+            topic TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX topic_mentions_family_at ON topic_mentions(family_id, at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -20,6 +20,7 @@ from db.parents import CallsRepo, TipsRepo, VisitsRepo
 from db.people import PeopleRepo
 from db.privacy import PrivacyRepo
 from db.schedules import SchedulesRepo
+from db.topics import TopicsRepo
 
 
 class Store:
@@ -93,6 +94,10 @@ class Store:
     @cached_property
     def privacy(self) -> PrivacyRepo:
         return PrivacyRepo(self.conn)
+
+    @cached_property
+    def topics(self) -> TopicsRepo:  # branch risk
+        return TopicsRepo(self.conn)
 
     def integrity_ok(self) -> bool:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -12,6 +12,7 @@ from db.store import Store
 from flows.clock import from_iso, to_iso
 from flows.i18n import N_, Translator, translator
 from flows.labels import ROLE_LABELS
+from flows.risk_titles import TEXT_RULE_TITLES
 from flows.timeplan import zone_named
 from flows.ui import markup_json
 
@@ -45,6 +46,7 @@ RULE_TITLES = {
 }
 # alerts about a member of staff (no family): their families wait, unassigned, for /reassign
 STAFF_RULES = ("staff_unreachable", "staff_left")
+RULE_TITLES.update(TEXT_RULE_TITLES)  # branch risk: the risk engine's classes
 
 
 def age_in_years(birth_month: str | None, today: date) -> int | None:

@@ -25,7 +25,8 @@ from flows.clock import to_iso
 from flows.forwarding import forward_words
 from flows.i18n import N_, Translator, translator
 from flows.recurring import zone_of
-from flows.risk import CheckinRecord, Finding, evaluate, match_terms
+from flows.risk import TEXT_CLASSES, CheckinRecord, Finding, alert_findings, evaluate, match_terms
+from flows.risk_topics import record_topics
 from flows.ui import (
     REPLY_UNSEEN,
     Buttons,
@@ -329,7 +330,7 @@ def answer(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, *, va
     chosen = pick(choices, value, text)
     if chosen is None and value is None and words:
         chosen = match_in_sentence(words, choices)
-    risky = match_terms(words) if words else []
+    risky = alert_findings(match_terms(words)) if words else []
     if chosen is None:
         if value is not None:
             return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
@@ -366,9 +367,10 @@ def answer(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, *, va
 def _forward_text(store: Store, ctx: FlowContext, person: Person, checkin: Checkin,
                   message: tuple[int, int] | None, words: str, field: str) -> None:
     if message is not None:
+        topics = record_topics(store, ctx.now, [checkin.family_id], match_terms(words))
         forward_words(store, now=ctx.now, person=person, family_id=checkin.family_id,
                       chat_id=message[0], message_id=message[1], text=words, voice=False,
-                      about=TOPICS[field])
+                      about=TOPICS[field], topics=topics)
 
 
 def _advance(store: Store, ctx: FlowContext, person: Person, tg_user_id: int,
@@ -431,14 +433,15 @@ def assess(store: Store, now: datetime, guardian: Person, checkin: Checkin, *,
     records = [record_of(c) for c in (history if history is not None else _history(store, checkin))]
     findings = [f for f in evaluate(records, day) if f.rule != "silence"]
     if said:
-        findings += match_terms(said)
+        findings += alert_findings(match_terms(said))  # a normal topic in words is no alert
     raised: list[int] = []
     for finding in findings:
         alert_id = raise_alert(
             store, now=now, family_id=checkin.family_id, person_id=None, rule=finding.rule,
             severity=finding.severity, evidence=_evidence(finding, said),
-            child_id=None if finding.rule.startswith("keyword_") else checkin.child_id,
-            count=finding.count, reporter_id=guardian.id)
+            child_id=None if finding.rule in TEXT_CLASSES else checkin.child_id,
+            count=finding.count, reporter_id=guardian.id,
+            name_for_title=finding.evidence if finding.rule in TEXT_CLASSES else None)
         if alert_id is not None:
             raised.append(alert_id)
     if data is not None and any(f.severity == "urgent" for f in findings):
@@ -448,7 +451,7 @@ def assess(store: Store, now: datetime, guardian: Person, checkin: Checkin, *,
 
 def _evidence(finding: Finding, said: str | None) -> str | None:
     """Keyword findings quote the whole sentence (the caseworker needs context, not one word)."""
-    if finding.rule.startswith("keyword_") and said:
+    if finding.rule in TEXT_CLASSES and said:
         return said[:300]
     return finding.evidence or None
 

@@ -25,6 +25,7 @@ from flows.calls import NO_CALL_AFTER
 from flows.clock import from_iso, to_iso
 from flows.i18n import translator
 from flows.recurring import keep_in_step
+from flows.risk_topics import topic_counts_text
 from flows.timeplan import iso_week_key
 from flows.weekly import zone_of
 
@@ -143,6 +144,9 @@ def digest_text(store: Store, person: Person, now: datetime) -> str:
           res=_("%(n)s min", n=res) if res is not None else unknown),
         _("Families with no check-in this week: %(n)s", n=silent),
         _("Parents without a call in three weeks: %(n)s", n=len(no_call)),
+        _("Topics in families' words this week: %(topics)s", topics=topic_counts_text(
+            _, store.topics.counts(ids, to_iso(now - timedelta(days=7)),
+                                   to_iso(now + timedelta(seconds=1)))) or _("none")),
         "",
         _("The chart: blue bars are the share of check-ins answered each week; the green line is "
           "the share of happy days, the red line sad days (last 8 weeks)."),

@@ -11,7 +11,8 @@ from flows.alerts import raise_alert
 from flows.forwarding import forward_words
 from flows.i18n import translator
 from flows.menu import MENU_PREFIX, menu
-from flows.risk import match_terms
+from flows.risk import alert_findings, match_terms
+from flows.risk_topics import record_topics
 from flows.ui import FlowContext, Reply, normalise
 
 HELP_WORDS = ("求助", "救命", "紧急求助", "sos", "helpnow")
@@ -41,25 +42,31 @@ def asks_to_stop(text: str) -> bool:
 
 
 def raise_word_alerts(store: Store, ctx: FlowContext, person: Person, text: str) -> list[int]:
-    """Alerts for every risk class in the words, for each family of the person."""
+    """Alerts for every alert-level class in the words (normal topics raise none), for each
+    family of the person; the title names the words that were heard."""
     raised: list[int] = []
-    for finding in match_terms(text):
+    for finding in alert_findings(match_terms(text)):
         for membership in store.families.memberships_of(person.id):
             alert_id = raise_alert(store, now=ctx.now, family_id=membership.family_id,
                                    person_id=None, rule=finding.rule, severity=finding.severity,
-                                   evidence=text[:300], reporter_id=person.id)
+                                   evidence=text[:300], reporter_id=person.id,
+                                   name_for_title=finding.evidence)
             if alert_id is not None:
                 raised.append(alert_id)
     return raised
 
 
 def _forward(store: Store, ctx: FlowContext, person: Person, chat_id: int, message_id: int,
-             text: str | None, voice: bool, photo: bool = False) -> bool:
+             text: str | None, voice: bool, photo: bool = False, said: str = "") -> bool:
+    """Pass the message on; the normal-level topics heard in ``said`` (the text or caption)
+    are shown on it and counted for the week."""
+    families = [m.family_id for m in store.families.memberships_of(person.id)]
+    topics = record_topics(store, ctx.now, families, match_terms(said)) if said.strip() else []
     sent = False
-    for membership in store.families.memberships_of(person.id):
-        sent = forward_words(store, now=ctx.now, person=person, family_id=membership.family_id,
+    for family_id in families:
+        sent = forward_words(store, now=ctx.now, person=person, family_id=family_id,
                              chat_id=chat_id, message_id=message_id, text=text, voice=voice,
-                             photo=photo) or sent
+                             photo=photo, topics=topics) or sent
     return sent
 
 
@@ -67,10 +74,10 @@ def handle_words(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
                  text: str) -> list[Reply]:
     _ = translator(person.locale)
     words = text.strip()
-    risky = match_terms(words)
+    risky = alert_findings(match_terms(words))
     if risky:
         raise_word_alerts(store, ctx, person, words)
-        if not _forward(store, ctx, person, chat_id, message_id, words, voice=False):
+        if not _forward(store, ctx, person, chat_id, message_id, words, voice=False, said=words):
             # nobody on the family's ladder can be reached now: say so (the alert waits)
             return [Reply(_("Thank you for telling me. I have kept it, but right now I cannot "
                             "reach the children's director or anyone else at KinBridge; I will "
@@ -91,7 +98,8 @@ def handle_words(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
                         "/start."), [[(_("⏸ Pause messages"), f"{MENU_PREFIX}stop")]])]
     only_emoji = bool(words) and not normalise(words)  # 😢 alone says something too
     worth_passing_on = len(normalise(words)) >= SUBSTANTIAL or only_emoji
-    if worth_passing_on and _forward(store, ctx, person, chat_id, message_id, words, voice=False):
+    if worth_passing_on and _forward(store, ctx, person, chat_id, message_id, words, voice=False,
+                                     said=words):
         return [Reply(_("Thank you, I have passed your message on to the children's director."))]
     return [Reply(_("I did not quite understand. Here is what I can do:")), menu(_, person)]
 
@@ -102,7 +110,8 @@ def handle_media(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
     in a photo's caption raise their alerts like any message."""
     _ = translator(person.locale)
     raised = raise_word_alerts(store, ctx, person, caption) if caption.strip() else []
-    if _forward(store, ctx, person, chat_id, message_id, None, voice=not photo, photo=photo):
+    if _forward(store, ctx, person, chat_id, message_id, None, voice=not photo, photo=photo,
+                said=caption):
         if raised:
             return [Reply(_("Thank you for telling me. I have passed this on to the children's "
                             "director right away. If the child is in danger now, press 🆘 or call "

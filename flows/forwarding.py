@@ -3,6 +3,7 @@ family's context, through the outbox: the caseworker can read or listen; nothing
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from db.models import Person
@@ -12,12 +13,13 @@ from flows.alerts import alert_recipient
 from flows.clock import to_iso
 from flows.i18n import translator
 from flows.labels import relation_label
+from flows.risk_titles import TOPIC_LABELS
 
 MAX_QUOTE = 3500
 
 
 def _context_line(store: Store, person: Person, family_id: int | None, locale: str,
-                  about: str | None) -> str:
+                  about: str | None, topics: Sequence[str] = ()) -> str:
     _ = translator(locale)
     relation = None
     if family_id is not None:
@@ -30,12 +32,17 @@ def _context_line(store: Store, person: Person, family_id: int | None, locale: s
     line = _("From %(who)s, %(where)s", who=who, where=where) if where else who
     if about:
         line += "\n" + _("About: %(topic)s", topic=_(about))
+    if topics:  # branch risk: normal-level topics the risk engine heard in the words
+        separator = "、" if locale.startswith("zh") else ", "
+        line += "\n" + _("Topics: %(topics)s", topics=separator.join(
+            _(TOPIC_LABELS[t]) for t in topics if t in TOPIC_LABELS))
     return line
 
 
 def forward_words(store: Store, *, now: datetime, person: Person, family_id: int | None,
                   chat_id: int, message_id: int, text: str | None, voice: bool,
-                  about: str | None = None, photo: bool = False) -> bool:
+                  about: str | None = None, photo: bool = False,
+                  topics: Sequence[str] = ()) -> bool:
     """Queue the guardian's message for the caseworker; False if nobody can receive it.
 
     ``about`` is an untranslated msgid saying what the words answer (e.g. a check-in question).
@@ -44,7 +51,7 @@ def forward_words(store: Store, *, now: datetime, person: Person, family_id: int
     if recipient is None or recipient.tg_chat_id is None:
         return False
     _ = translator(recipient.locale)
-    context = _context_line(store, person, family_id, recipient.locale, about)
+    context = _context_line(store, person, family_id, recipient.locale, about, topics)
     if voice or photo:
         label = "📷 " + _("Photo") if photo else "🎙 " + _("Voice note")
         message = NewMessage(

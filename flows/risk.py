@@ -1,5 +1,6 @@
-"""The risk engine: pure, table-driven rules over a family's recent check-ins, and
-Chinese-aware keyword matching on free text. Each finding is (rule, severity, evidence).
+"""The risk engine: pure, table-driven rules over a family's recent check-ins, and a
+concept-based reading of free text (flows.risk_rules over the lexicons in
+locales/<lang>/risk_concepts.toml). Each finding is (rule, severity, evidence).
 
 No I/O here: callers pass the history and the text; raising alerts (one per situation) is
 ``flows.alerts.raise_alert``'s job.
@@ -7,16 +8,12 @@ No I/O here: callers pass the history and the text; raising alerts (one per situ
 
 from __future__ import annotations
 
-import re
-import tomllib
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
-from pathlib import Path
 
-from flows.i18n import LOCALES_DIR, SUPPORTED_LOCALES
+from flows.risk_rules import hear
+from flows.risk_text import prepare
 
 SEVERITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
 
@@ -46,83 +43,43 @@ class Finding:
     count: int = 0
 
 
-# ---- keyword matching -------------------------------------------------------------------
+# ---- what a message says -----------------------------------------------------------------
+ALERT_CLASSES = ("self_harm", "violence_abuse", "bullying", "missing", "injury", "no_adult", "distress")
+TOPIC_CLASSES = ("school", "illness", "screen_time", "missing_parent", "behaviour")
+TEXT_CLASSES = frozenset(ALERT_CLASSES + TOPIC_CLASSES)
+CLASS_ORDER = {name: i for i, name in enumerate(ALERT_CLASSES + TOPIC_CLASSES)}
+
+
 def normalise_text(text: str) -> str:
-    """Full-width -> half-width (NFKC), lower case, drop spaces, punctuation, symbols and
-    invisible characters, so "想 死！", "想死" and "ＳＵＩＣＩＤＥ" match their terms."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in ("Z", "P", "S", "C"))
+    """The text as the lexicons see it (flows.risk_text.prepare): simplified, half width,
+    lower case; "|" and "#" mark clause and sentence ends."""
+    return prepare(text)
 
 
-GAP = "[^|]{0,6}"  # a "*" in a variant: a few characters, within one clause
+def match_terms(text: str, locales: Sequence[str] | None = None) -> list[Finding]:
+    """Every class the risk engine hears in ``text`` (all languages at once: people mix them),
+    most severe first. ``rule`` is the class, ``evidence`` the words that made it.
 
-
-def clause_text(text: str) -> str:
-    """Like normalise_text, but punctuation becomes "|" so a gap never spans two clauses
-    ("被表扬了，打了一百分" is praise and a mark, not a beating)."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    out = []
-    for ch in folded:
-        kind = unicodedata.category(ch)[0]
-        if kind == "P":
-            out.append("|")
-        elif kind not in ("Z", "S", "C"):
-            out.append(ch)
-    return "".join(out)
-
-
-@dataclass(frozen=True)
-class TermClass:
-    name: str
-    severity: str
-    variants: tuple[str, ...]  # normalised
-    patterns: tuple[re.Pattern[str], ...] = ()  # variants with a gap ("被*打了")
-
-    def find(self, haystack: str, clauses: str) -> str | None:
-        for variant in self.variants:
-            if variant in haystack:
-                return variant
-        for pattern in self.patterns:
-            found = pattern.search(clauses)
-            if found:
-                return found.group(0)
-        return None
-
-
-@cache
-def lexicon(locale: str) -> tuple[TermClass, ...]:
-    path = Path(LOCALES_DIR) / locale / "risk_terms.toml"
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    classes = []
-    for item in data["classes"]:
-        if item["severity"] not in SEVERITY_ORDER:
-            raise ValueError(f"{path}: unknown severity {item['severity']!r}")
-        plain = [v for v in item["variants"] if "*" not in v]
-        gapped = [v for v in item["variants"] if "*" in v]
-        variants = tuple(sorted({normalise_text(v) for v in plain} - {""}, key=len, reverse=True))
-        patterns = tuple(re.compile(GAP.join(re.escape(normalise_text(part))
-                                             for part in v.split("*"))) for v in gapped)
-        classes.append(TermClass(item["name"], item["severity"], variants, patterns))
-    return tuple(classes)
-
-
-def match_terms(text: str, locales: Sequence[str] = SUPPORTED_LOCALES) -> list[Finding]:
-    """Every term class found in ``text`` (all languages by default: people mix them)."""
-    haystack = normalise_text(text)
-    if not haystack:
+    ``locales`` is kept for old callers; the concepts of every language are always used."""
+    if not text or not text.strip():
         return []
-    clauses = clause_text(text)
-    found: dict[str, Finding] = {}
-    for locale in locales:
-        for term_class in lexicon(locale):
-            if term_class.name in found:
-                continue
-            variant = term_class.find(haystack, clauses)
-            if variant is not None:
-                found[term_class.name] = Finding(f"keyword_{term_class.name}",
-                                                 term_class.severity, variant)
-    return sorted(found.values(), key=lambda f: SEVERITY_ORDER[f.severity])
+    hits = hear(text)
+    findings = [Finding(h.cls, h.severity, "…".join(h.words)[:300]) for h in hits]
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], CLASS_ORDER[f.rule]))
+
+
+def is_alert(finding: Finding) -> bool:
+    """Urgent and high findings alert the caseworker; a normal finding from text is a topic
+    (shown and counted, not an alert) unless a rule over the history says otherwise."""
+    return finding.severity in ("urgent", "high")
+
+
+def alert_findings(findings: Sequence[Finding]) -> list[Finding]:
+    return [f for f in findings if is_alert(f)]
+
+
+def topic_findings(findings: Sequence[Finding]) -> list[Finding]:
+    return [f for f in findings if f.rule in TEXT_CLASSES and not is_alert(f)]
 
 
 # ---- rules over the history -------------------------------------------------------------

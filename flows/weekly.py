@@ -17,6 +17,7 @@ from flows.clock import to_iso
 from flows.i18n import Translator, translator
 from flows.labels import relation_label
 from flows.recurring import keep_in_step, zone_of
+from flows.risk_topics import topic_counts_text
 from flows.timeplan import iso_week_key
 from flows.ui import Buttons, markup_json
 
@@ -191,6 +192,10 @@ def weekly_text(store: Store, parent: Person, family_id: int, now: datetime) -> 
     if flagged:
         parts.append(_("⚠️ The children's director was alerted %(n)s times this week and is "
                        "following up.", n=flagged))
+    mentioned = topic_counts_text(_, store.topics.counts([family_id], to_iso(since),
+                                                         to_iso(now + timedelta(seconds=1))))
+    if mentioned:
+        parts.append(_("💬 The family also mentioned: %(topics)s", topics=mentioned))
     parts.append("")
     parts.append(_streak_line(_, call_streak(store, parent, family_id, now), names))
     parts.append("")

@@ -14,6 +14,7 @@ from flows.family_messages import handle_media, handle_words, is_checkin_call, i
 from flows.i18n import normalize_locale, translator
 from flows.invites import ALPHABET, CODE_LENGTH
 from flows.menu import menu
+from flows.risk_intake import edited_words, words_after_help, words_in_exchange
 from flows.ui import FlowContext, Reply, ascii_number
 from flows.welcome import welcome_unknown
 from handlers.common import answer_button
@@ -117,10 +118,16 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 and person.role in sos.FAMILY_ROLES:
             # the persistent keyboard's words mean the same inside any exchange
             if is_help_call(text):
-                return sos.begin_help(store, ctx, person)
+                replies = sos.begin_help(store, ctx, person)
+                words_after_help(store, ctx, person, text)
+                return replies
             if is_checkin_call(text, person.locale) and person.role == "guardian":
                 return checkin.begin_now(store, ctx, person)
         if dialog is not None and not is_command:
+            heard = words_in_exchange(store, ctx, dialog, person, text=text, typed=is_text,
+                                      chat_id=message.chat_id, message_id=message.message_id)
+            if heard is not None:  # risk beats any exchange: alerted, and the exchange waits
+                return heard
             replies = _dispatch(store, ctx, dialog, person, chat_id=message.chat_id,
                                 first_name=user.first_name, value=None,
                                 text=text if is_text else None, voice=voice, message=ref)
@@ -144,6 +151,24 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, flow)
 
 
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message is read again for risk (a guardian may add the worst afterwards)."""
+    message = update.edited_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    text = (message.text or message.caption or "")[:MAX_TEXT]
+
+    def flow(store: Store, ctx: FlowContext) -> list[Reply]:
+        person = store.people.by_telegram_user(user.id)
+        if person is None or person.status == "opted_out" or person.role not in sos.FAMILY_ROLES:
+            return []
+        return edited_words(store, ctx, person, text=text, chat_id=message.chat_id,
+                            message_id=message.message_id)
+
+    await run_flow(update, context, flow)
+
+
 async def in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Never discuss a family in a group: point to the private chat, share nothing."""
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
@@ -159,5 +184,6 @@ def register(application: Application) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.COMMAND,
                                            on_text))
+    application.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edited))
     application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, in_group))
     application.add_handler(MessageHandler(private & filters.COMMAND, on_text))

@@ -254,12 +254,12 @@ async def test_worry_text_raises_a_worry_alert_with_the_words(harness: Harness) 
 
 
 @pytest.mark.parametrize(("words", "rule", "severity"), [
-    ("孩子说 想 死！", "keyword_self_harm", "urgent"),
-    ("ｈｅ ｗａｎｔｓ ｔｏ ｄｉｅ", "keyword_self_harm", "urgent"),
-    ("隔壁的人打孩子，打得很重", "keyword_violence_abuse", "urgent"),
-    ("他昨晚放学没回家!!", "keyword_missing", "urgent"),
-    ("我住院了，家里没大人", "keyword_no_adult", "high"),
-    ("在学校被 欺负 了", "keyword_bullying", "high"),
+    ("孩子说 想 死！", "self_harm", "urgent"),
+    ("ｈｅ ｗａｎｔｓ ｔｏ ｄｉｅ", "self_harm", "urgent"),
+    ("隔壁的人打孩子，打得很重", "violence_abuse", "urgent"),
+    ("他昨晚放学没回家!!", "missing", "urgent"),
+    ("我住院了，家里没大人", "no_adult", "high"),
+    ("在学校被 欺负 了", "bullying", "high"),
 ])
 async def test_risk_words_anywhere_in_the_check_in(harness: Harness, words: str, rule: str,
                                                   severity: str) -> None:
@@ -277,7 +277,7 @@ async def test_risk_wins_over_a_request_to_stop(harness: Harness) -> None:
         return handle_words(s, harness.ctx(), person, chat_id=GRANDMA_TG, message_id=3,
                             text="别再发了，孩子说活着没意思")
     replies = await harness.db.write(flow)
-    assert ("keyword_self_harm", "urgent") in await harness.alerts()
+    assert ("self_harm", "urgent") in await harness.alerts()
     assert "暂停" not in replies[0].text and replies[0].buttons == [[("🆘 紧急求助", "h:start")]]
 
     def stop_only(s: Store) -> list[Reply]:
@@ -336,7 +336,7 @@ async def test_a_calm_day_does_not_nudge_and_an_urgent_one_goes_to_the_caseworke
     await harness.answer(text="他说想死")
     for value in ("sad", "well", "went", "normal", "n"):
         await harness.answer(value)
-    assert ("keyword_self_harm", "urgent") in await harness.alerts()
+    assert ("self_harm", "urgent") in await harness.alerts()
     assert await harness.outbox("nudge:%") == []
 
 

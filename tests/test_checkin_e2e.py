@@ -169,7 +169,7 @@ async def test_a_photo_with_a_worrying_caption_raises_the_alert(bot: BotHandle,
     assert "儿童主任" in reply["text"]
     assert "受伤" in await caseworker.read_until("🟠")
     alerts = await bot.db.read(lambda s: s.alerts.all())
-    assert [(a.rule, a.severity) for a in alerts] == [("keyword_injury", "high")]
+    assert [(a.rule, a.severity) for a in alerts] == [("injury", "high")]
 
 
 async def test_the_persistent_help_key_works_inside_a_check_in(bot: BotHandle,
