@@ -275,6 +275,11 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX inbox_pending ON inbox(update_id) WHERE done_at IS NULL",
     ],
+    # branch sender (issue 13.1/13.14): a message may carry the moment after which it is
+    # pointless (a check-in question hours late); alerts never get one
+    [
+        "ALTER TABLE outbox ADD COLUMN expires_at TEXT",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

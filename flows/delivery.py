@@ -27,21 +27,29 @@ class Claim:
     items: list[OutboxItem] = field(default_factory=list)
     deferred: int = 0
     cancelled: int = 0
+    expired: int = 0
 
 
 def claim_due(store: Store, now: datetime, limit: int,
               chat_ready_at: dict[int, datetime]) -> Claim:
     """Pick up to ``limit`` rows to send now, highest lane first, at most one per chat, and
-    mark them 'sending'. Rows that must wait get a later not_before instead."""
+    mark them 'sending'. Rows of a chat whose spacing slot is busy are not touched: they keep
+    their place, so when the slot frees that chat's highest lane goes first (an alert never
+    waits behind its chat's chatter). Quiet hours move a row's not_before; a message whose
+    moment has passed is dropped as expired (never an alert)."""
     claim = Claim()
     now_iso = to_iso(now)
-    candidates = store.outbox.due(now_iso, limit * 4)
+    claim.expired = store.outbox.expire_due(now_iso)
+    busy = [chat for chat, ready in chat_ready_at.items() if ready > now]
+    candidates = store.outbox.due(now_iso, limit * 4, skip_chats=busy)
     deferrals: list[tuple[int, str]] = []
     chats_taken: set[int] = set()
     people: dict[int, Person | None] = {}
     for item in candidates:
         if len(claim.items) >= limit:
             break
+        if item.chat_id in chats_taken:
+            continue  # next claim: this chat's slot is taken now
         person = None
         if item.person_id is not None:
             if item.person_id not in people:
@@ -59,12 +67,6 @@ def claim_due(store: Store, now: datetime, limit: int,
                 deferrals.append((item.id, to_iso(until)))
                 claim.deferred += 1
                 continue
-        ready = chat_ready_at.get(item.chat_id)
-        if item.chat_id in chats_taken or (ready is not None and ready > now):
-            wait_until = max(ready or now, now + spacing_for(item.chat_id))
-            deferrals.append((item.id, to_iso(wait_until)))
-            claim.deferred += 1
-            continue
         chats_taken.add(item.chat_id)
         claim.items.append(item)
     store.outbox.defer(deferrals)
