@@ -12,6 +12,7 @@ from db.outbox import LANE_ALERT, LANE_REPLY
 from db.store import Store
 from flows.alerts import raise_alert
 from flows.clock import to_iso
+from flows.retry_policy import Action, Decision
 from flows.timeplan import quiet_until, zone_named
 
 PRIVATE_SPACING = timedelta(seconds=1.0)
@@ -128,3 +129,20 @@ def handle_failed(store: Store, now: datetime, item: OutboxItem, error: str) -> 
     raise_alert(store, now=now, family_id=family_id, person_id=person.id, rule="undelivered",
                 severity="normal", evidence=error[:120],
                 name_for_title=person.display_name or "?")
+
+
+def record_decision(store: Store, now: datetime, item: OutboxItem, decision: Decision) -> None:
+    """The retry policy's decision about a failed send, recorded in one write."""
+    action = decision.action
+    reason = decision.reason
+    at = to_iso(decision.at or now)
+    if action is Action.RETRY_AT:
+        store.outbox.retry_later(item.id, error=reason, not_before=at)
+    elif action in (Action.PAUSE_CHANNEL, Action.PAUSE_CHAT, Action.PAUSE_ALL, Action.STOP):
+        store.outbox.release(item.id, not_before=at, error=reason)
+    elif action is Action.DROP_EXPIRED:
+        store.outbox.drop_expired(item.id, reason=reason)
+    elif action is Action.UNREACHABLE:
+        handle_unreachable(store, now, item, reason)
+    else:
+        handle_failed(store, now, item, reason)
