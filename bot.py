@@ -216,6 +216,9 @@ async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode:
     if sandbox_mode and clock is None:
         clock = OffsetClock()  # follows the sandbox's demo clock
     application = build_application(settings, db=db, clock=clock, sandbox_mode=sandbox_mode)
+    sender = sender_of(application)
+    if sender is not None:  # a revoked token: the sender said so in one sentence; stop
+        sender.on_fatal = lambda _sentence: stop.set()
     try:
         await start_application(application)
         if sandbox_mode:
@@ -226,6 +229,8 @@ async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode:
         await stop_application(application)
         await db.close()
         log.info("KinBridge stopped")
+    if sender is not None and sender.fatal is not None:
+        raise SystemExit(1)
 
 
 async def _migrate(settings: Settings) -> int:
