@@ -9,7 +9,11 @@ from telegram.ext import ExtBot
 from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.pacer import Pacer
 from scheduler.ratelimit import SharedRateLimiter
-from tests.conftest import SandboxHandle
+from tests.conftest import SandboxHandle, eventually
+
+
+async def _refused(sandbox: SandboxHandle) -> bool:
+    return bool((await sandbox.client.stats())["http_429"])
 
 
 async def reply_bot(sandbox: SandboxHandle, pacer: Pacer) -> ExtBot[SharedRateLimiter]:
@@ -42,8 +46,7 @@ async def test_one_chats_retry_after_does_not_hold_other_chats_replies(
     bot = await reply_bot(sandbox, pacer)
     try:
         slow = asyncio.create_task(bot.send_message(5200, "slow"))
-        while (await sandbox.client.stats())["http_429"] == 0:
-            await asyncio.sleep(0.02)
+        assert await eventually(lambda: _refused(sandbox), within=10)
         await bot.send_message(5201, "b1")
         await bot.send_message(5202, "b2")
         assert pacer.paused_for == 0.0
