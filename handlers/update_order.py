@@ -101,8 +101,8 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = DEFAULT_CONCURRENCY,
                  throttle: InboundThrottle | None = None) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._waiting: dict[int, int] = {}
+        self._locks: dict[tuple[int, bool], asyncio.Lock] = {}
+        self._waiting: dict[tuple[int, bool], int] = {}
         self.throttle = throttle or InboundThrottle()
         self._throttled_ids: set[int] = set()
 
@@ -118,23 +118,23 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         throttled = bool(key) and not self.throttle.admit(key) and not urgent
         if throttled and isinstance(update, Update):
             self._throttled_ids.add(update.update_id)  # the throttle handler answers it at once
-        if urgent or throttled:
-            # never queued behind this person's earlier updates: 🆘 is not delayed, and a
-            # throttled update is only acknowledged
-            async with self._semaphore:
+        if throttled:
+            async with self._semaphore:  # only acknowledged: never queued behind the flood
                 await self.do_process_update(update, coroutine)
             return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
+        # 🆘 has its own queue per person: in order among themselves, never behind her chatter
+        lane = (key, urgent)
+        lock = self._locks.setdefault(lane, asyncio.Lock())
+        self._waiting[lane] = self._waiting.get(lane, 0) + 1
         try:
             async with lock:
                 async with self._semaphore:
                     await self.do_process_update(update, coroutine)
         finally:
-            self._waiting[key] -= 1
-            if self._waiting[key] == 0:  # nobody else queued for this person: forget the lock
-                del self._waiting[key]
-                del self._locks[key]
+            self._waiting[lane] -= 1
+            if self._waiting[lane] == 0:  # nobody else queued for this person: forget the lock
+                del self._waiting[lane]
+                del self._locks[lane]
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         await coroutine
