@@ -279,6 +279,8 @@ MIGRATIONS: list[list[str]] = [
     # pointless (a check-in question hours late); alerts never get one
     [
         "ALTER TABLE outbox ADD COLUMN expires_at TEXT",
+        "CREATE INDEX outbox_expiry ON outbox(expires_at) "
+        "WHERE status = 'pending' AND expires_at IS NOT NULL",
     ],
 ]
 

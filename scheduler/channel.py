@@ -27,7 +27,7 @@ class ProbeResult(StrEnum):
 
 
 class Channel:
-    def __init__(self, bot: Bot, *, probe_base_s: float = 1.0, probe_cap_s: float = 30.0,
+    def __init__(self, bot: Bot, *, probe_base_s: float = 1.0, probe_cap_s: float = 5.0,
                  probe_timeout_s: float = 10.0) -> None:
         self.bot = bot
         self.probe_base_s = probe_base_s

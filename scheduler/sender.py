@@ -133,7 +133,7 @@ class OutboxSender:
         backoff_cap_s: float = 300.0,
         idle_poll_s: float = 1.0,
         probe_base_s: float = 1.0,
-        probe_cap_s: float = 30.0,
+        probe_cap_s: float = 5.0,
         on_fatal: Callable[[str], object] | None = None,
     ) -> None:
         self.db = db

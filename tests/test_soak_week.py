@@ -98,7 +98,7 @@ async def test_a_week_with_an_outage_a_flood_and_a_blocked_caseworker(tmp_path: 
     svc = app.bot_data["kinbridge.services"]
     sender = sender_of(app)
     assert sender is not None
-    sender.channel.probe_cap_s = 1.0  # the real cap is 30 s; the outage here is fast-forwarded
+    sender.channel.probe_cap_s = 1.0  # the real cap is 5 s; the outage here is fast-forwarded
     sos_latency: list[float] = []
     sos_before: list[int] = []
     prompted_days: Counter[int] = Counter()
