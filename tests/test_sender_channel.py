@@ -3,8 +3,10 @@ alert goes first in its chat. The real sender against the sandbox over HTTP, wit
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from telegram import Bot
@@ -189,3 +191,42 @@ async def test_many_chats_refused_at_once_pause_everyone(env: Env) -> None:
     sent = await texts_sent(env)
     assert len(sent) == 40 and set(sent.values()) == {1}
     assert env.sender.stats.global_pauses >= 1
+
+
+async def test_bot_run_stops_with_one_sentence_when_the_token_is_revoked(
+    sandbox: SandboxHandle, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The whole bot (serve, as `bot.py run` calls it): the token is revoked while it runs and a
+    message is due; it stops by itself with one CRITICAL sentence, exit status 1, nothing failed."""
+    from bot import serve
+    from tests.conftest import sandbox_settings
+
+    settings = sandbox_settings(sandbox.url, tmp_path / "run.db")
+    db = await Database.open(settings.db_path)
+    await db.close()
+    caplog.set_level(logging.INFO)
+    await sandbox.client.user(4600, "x")
+
+    async def revoke_while_running() -> None:
+        await asyncio.sleep(1.5)  # started and polling
+        sandbox.sandbox.token = "999:another"  # revoked in @BotFather
+        db = await Database.open(settings.db_path)
+        try:
+            now = to_iso(SteppingClock().now())
+            await db.write(lambda s: s.outbox.enqueue(NewMessage(
+                dedupe_key="due", chat_id=4600, lane=LANE_BULK, payload={"text": "t"}), now=now))
+        finally:
+            await db.close()
+    helper = asyncio.create_task(revoke_while_running())
+    with pytest.raises(SystemExit) as exited:
+        async with asyncio.timeout(30):
+            await serve(settings)
+    await helper
+    assert exited.value.code == 1
+    db = await Database.open(settings.db_path)
+    try:
+        assert await db.read(lambda s: s.outbox.status_counts()) == {"pending": 1}
+    finally:
+        await db.close()
+    critical = [r.getMessage() for r in caplog.records if r.levelno >= logging.CRITICAL]
+    assert len(critical) == 1 and "TELEGRAM_BOT_TOKEN" in critical[0]
