@@ -80,6 +80,8 @@ bench: $(STAMP) i18n-compile
 	$(BIN)/python bench/scale.py --quick
 	$(BIN)/python bench/updates.py --quick
 	$(BIN)/python bench/risk_quality.py --quick
+	$(BIN)/python bench/backlog.py --quick
+	$(BIN)/python bench/channel.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache demo.db demo.db-wal demo.db-shm demo.db.lock test-artifacts

@@ -301,6 +301,13 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX topic_mentions_family_at ON topic_mentions(family_id, at)",
     ],
+    # branch sender (issue 13.1/13.14): a message may carry the moment after which it is
+    # pointless (a check-in question hours late); alerts never get one
+    [
+        "ALTER TABLE outbox ADD COLUMN expires_at TEXT",
+        "CREATE INDEX outbox_expiry ON outbox(expires_at) "
+        "WHERE status = 'pending' AND expires_at IS NOT NULL",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

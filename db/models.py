@@ -82,3 +82,4 @@ class OutboxItem:
     respect_quiet: bool
     attempts: int
     in_doubt: bool
+    expires_at: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from db.models import OutboxItem
 
@@ -15,9 +16,20 @@ LANE_REMINDER = 2
 LANE_BULK = 3
 LANES = (LANE_ALERT, LANE_REPLY, LANE_REMINDER, LANE_BULK)
 
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # expired prompts too: last_error starts with EXPIRED
+
+
+EXPIRED = "expired"
+
 _COLUMNS = (
     "id, dedupe_key, person_id, chat_id, lane, kind, payload, not_before, respect_quiet, "
-    "attempts, in_doubt"
+    "attempts, in_doubt, expires_at"
 )
 
 
@@ -36,6 +48,8 @@ class NewMessage:
     # the person whose words or data this message carries (forwarded words, alerts, their
     # copies): /forget scrubs every row tagged with them
     source_person_id: int | None = None
+    # after this moment the message is pointless and is dropped quietly (never for alerts)
+    expires_at: str | None = None
 
 
 def _item(row: sqlite3.Row) -> OutboxItem:
@@ -53,13 +67,15 @@ class OutboxRepo:
         """Insert unless the dedupe key exists already; True when it was new."""
         cur = self.conn.execute(
             "INSERT INTO outbox (dedupe_key, person_id, chat_id, lane, kind, payload, not_before,"
-            " respect_quiet, created_at, source_person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            " respect_quiet, created_at, source_person_id, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (dedupe_key) DO NOTHING",
             (
                 message.dedupe_key, message.person_id, message.chat_id, message.lane,
                 message.kind, json.dumps(message.payload, ensure_ascii=False),
                 message.not_before or now, int(message.respect_quiet), now,
                 message.source_person_id,
+                None if message.lane == LANE_ALERT else message.expires_at,
             ),
         )
         return cur.rowcount == 1
@@ -67,13 +83,38 @@ class OutboxRepo:
     def enqueue_many(self, messages: list[NewMessage], *, now: str) -> int:
         return sum(self.enqueue(m, now=now) for m in messages)
 
-    def due(self, now: str, limit: int) -> list[OutboxItem]:
-        rows = self.conn.execute(
-            f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before <= ? "
-            "ORDER BY lane, not_before, id LIMIT ?",
-            (now, limit),
-        ).fetchall()
+    def due(self, now: str, limit: int, *, skip_chats: list[int] | None = None) -> list[OutboxItem]:
+        """Due rows, highest lane first, leaving out chats whose spacing slot is not free yet
+        (their rows keep their place: when the slot frees, that chat's highest lane goes)."""
+        if skip_chats:
+            rows = self.conn.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before <= ? "
+                "AND chat_id NOT IN (SELECT value FROM json_each(?)) "
+                "ORDER BY lane, not_before, id LIMIT ?",
+                (now, json.dumps(skip_chats), limit),
+            ).fetchall()
+        else:
+            rows = self.conn.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before <= ? "
+                "ORDER BY lane, not_before, id LIMIT ?",
+                (now, limit),
+            ).fetchall()
         return [_item(r) for r in rows]
+
+    def expire_due(self, now: str, limit: int = 500) -> int:
+        """Pending messages past their moment become cancelled as expired (alerts never)."""
+        cur = self.conn.execute(
+            "UPDATE outbox SET status = 'cancelled', last_error = ? WHERE id IN ("
+            "SELECT id FROM outbox WHERE status = 'pending' AND expires_at IS NOT NULL "
+            "AND expires_at <= ? AND lane != ? LIMIT ?)",
+            (f"{EXPIRED} before it could be sent", now, LANE_ALERT, limit),
+        )
+        return cur.rowcount
+
+    def expired_count(self) -> int:
+        return int(self.conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'cancelled' AND last_error LIKE ?",
+            (f"{EXPIRED}%",)).fetchone()[0])
 
     def next_due_at(self) -> str | None:
         row = self.conn.execute(
@@ -114,7 +155,8 @@ class OutboxRepo:
         )
 
     def release(self, outbox_id: int, *, not_before: str, error: str) -> None:
-        """Back to pending without counting an attempt (429: Telegram told us when)."""
+        """Back to pending without counting an attempt (429: Telegram told us when; an outage:
+        the channel's state, not the message's)."""
         self.conn.execute(
             "UPDATE outbox SET status = 'pending', attempts = MAX(attempts - 1, 0), "
             "last_error = ?, not_before = ? WHERE id = ? AND status = 'sending'",
@@ -146,6 +188,12 @@ class OutboxRepo:
     def cancel(self, outbox_id: int, *, reason: str) -> None:
         self.conn.execute("UPDATE outbox SET status = 'cancelled', last_error = ? WHERE id = ?",
                           (reason, outbox_id))
+
+    def drop_expired(self, outbox_id: int, *, reason: str) -> None:
+        """A message caught in flight whose moment passed while the channel was down."""
+        self.conn.execute(
+            "UPDATE outbox SET status = 'cancelled', last_error = ? WHERE id = ? AND status = ?",
+            (f"{EXPIRED}: {reason}"[:200], outbox_id, OutboxStatus.SENDING))
 
     def cancel_pending_for(self, person_id: int, *, min_lane: int, reason: str) -> int:
         cur = self.conn.execute(

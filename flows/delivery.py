@@ -12,6 +12,7 @@ from db.outbox import LANE_ALERT, LANE_REPLY
 from db.store import Store
 from flows.alerts import confirm_delivered, on_unreachable, raise_alert
 from flows.clock import to_iso
+from flows.retry_policy import Action, Decision
 from flows.timeplan import quiet_until, zone_named
 
 PRIVATE_SPACING = timedelta(seconds=1.0)
@@ -27,21 +28,29 @@ class Claim:
     items: list[OutboxItem] = field(default_factory=list)
     deferred: int = 0
     cancelled: int = 0
+    expired: int = 0
 
 
 def claim_due(store: Store, now: datetime, limit: int,
               chat_ready_at: dict[int, datetime]) -> Claim:
     """Pick up to ``limit`` rows to send now, highest lane first, at most one per chat, and
-    mark them 'sending'. Rows that must wait get a later not_before instead."""
+    mark them 'sending'. Rows of a chat whose spacing slot is busy are not touched: they keep
+    their place, so when the slot frees that chat's highest lane goes first (an alert never
+    waits behind its chat's chatter). Quiet hours move a row's not_before; a message whose
+    moment has passed is dropped as expired (never an alert)."""
     claim = Claim()
     now_iso = to_iso(now)
-    candidates = store.outbox.due(now_iso, limit * 4)
+    claim.expired = store.outbox.expire_due(now_iso)
+    busy = [chat for chat, ready in chat_ready_at.items() if ready > now]
+    candidates = store.outbox.due(now_iso, limit * 4, skip_chats=busy)
     deferrals: list[tuple[int, str]] = []
     chats_taken: set[int] = set()
     people: dict[int, Person | None] = {}
     for item in candidates:
         if len(claim.items) >= limit:
             break
+        if item.chat_id in chats_taken:
+            continue  # next claim: this chat's slot is taken now
         person = None
         if item.person_id is not None:
             if item.person_id not in people:
@@ -59,12 +68,6 @@ def claim_due(store: Store, now: datetime, limit: int,
                 deferrals.append((item.id, to_iso(until)))
                 claim.deferred += 1
                 continue
-        ready = chat_ready_at.get(item.chat_id)
-        if item.chat_id in chats_taken or (ready is not None and ready > now):
-            wait_until = max(ready or now, now + spacing_for(item.chat_id))
-            deferrals.append((item.id, to_iso(wait_until)))
-            claim.deferred += 1
-            continue
         chats_taken.add(item.chat_id)
         claim.items.append(item)
     store.outbox.defer(deferrals)
@@ -128,3 +131,20 @@ def handle_failed(store: Store, now: datetime, item: OutboxItem, error: str) -> 
     raise_alert(store, now=now, family_id=family_id, person_id=person.id, rule="undelivered",
                 severity="normal", evidence=error[:120],
                 name_for_title=person.display_name or "?")
+
+
+def record_decision(store: Store, now: datetime, item: OutboxItem, decision: Decision) -> None:
+    """The retry policy's decision about a failed send, recorded in one write."""
+    action = decision.action
+    reason = decision.reason
+    at = to_iso(decision.at or now)
+    if action is Action.RETRY_AT:
+        store.outbox.retry_later(item.id, error=reason, not_before=at)
+    elif action in (Action.PAUSE_CHANNEL, Action.PAUSE_CHAT, Action.PAUSE_ALL, Action.STOP):
+        store.outbox.release(item.id, not_before=at, error=reason)
+    elif action is Action.DROP_EXPIRED:
+        store.outbox.drop_expired(item.id, reason=reason)
+    elif action is Action.UNREACHABLE:
+        handle_unreachable(store, now, item, reason)
+    else:
+        handle_failed(store, now, item, reason)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from db.outbox import NewMessage
+from db.outbox import LANE_ALERT, NewMessage
 from db.schedules import Schedule
 from db.store import Store
 from flows.calls import reminder_messages as call_reminder_messages
@@ -40,6 +40,26 @@ PRODUCERS: dict[str, tuple[Producer, timedelta]] = {
     "visit_followup": (visit_messages, timedelta(days=7)),
     "digest": (digest_messages, timedelta(hours=12)),
 }
+
+# kind -> how long after its occurrence a message is still worth sending; the sender drops it
+# (quietly, counted, never an 'undelivered' alert) when an outage or a backlog holds it longer.
+# A check-in question an hour late finds the guardian's evening moved on; the polite close and
+# the weekly picture stay true however late. Alerts never expire.
+SEND_EXPIRY: dict[str, timedelta] = {
+    "checkin": timedelta(hours=1),
+    "call_reminder": timedelta(hours=1),
+    "reminder": timedelta(hours=3),
+    "visit_reminder": timedelta(hours=12),
+}
+
+
+def _with_expiry(messages: list[NewMessage], kind: str, occurrence: datetime) -> list[NewMessage]:
+    ttl = SEND_EXPIRY.get(kind)
+    if ttl is None:
+        return messages
+    until = to_iso(occurrence + ttl)
+    return [m if m.lane == LANE_ALERT or m.expires_at else replace(m, expires_at=until)
+            for m in messages]
 
 
 @dataclass
@@ -69,9 +89,10 @@ def sweep_chunk(store: Store, now: datetime, limit: int = 500) -> SweepResult:
             log.warning("schedule %s has unknown kind %s; deactivated", schedule.id, schedule.kind)
             store.schedules.deactivate(schedule.id)
             continue
-        if now - occurrence <= max_lateness:
-            result.enqueued += store.outbox.enqueue_many(
-                producer(store, schedule, occurrence), now=now_iso)
+        if now - occurrence <= min(max_lateness, SEND_EXPIRY.get(schedule.kind, max_lateness)):
+            messages = _with_expiry(producer(store, schedule, occurrence), schedule.kind,
+                                    occurrence)
+            result.enqueued += store.outbox.enqueue_many(messages, now=now_iso)
         else:
             result.skipped_stale += 1
         if schedule.local_time:

@@ -7,11 +7,21 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from handlers import account, caseworker, guardian, onboarding, parent, router, staff_desk
+from handlers import (
+    account,
+    caseworker,
+    guardian,
+    onboarding,
+    parent,
+    router,
+    staff_desk,
+    update_order,
+)
 from handlers.common import log_unhandled, on_error
 
 
 def register(application: Application) -> None:
+    update_order.register(application)  # first of all: a flooding person's excess (issue 13.6)
     guardian.register(application)  # first: check-in answers are most of the traffic
     parent.register(application)
     onboarding.register(application)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from sandbox.faults import FaultPlan, FaultRule
+from sandbox.faults import SPELL_KINDS, FaultPlan, FaultRule, FaultSpell, FaultSpells
 from sandbox.limits import LimitSettings, RateLimits
 from sandbox.state import BOT_USER, World
 
@@ -142,6 +142,7 @@ class Sandbox:
         self.world = World()
         self.limits = RateLimits(limits)
         self.faults = FaultPlan()
+        self.spells = FaultSpells()
         self.clock_offset_s = 0.0
         self.notes: dict[int, str] = {}
         self.persona_meta: dict[int, dict[str, Any]] = {}  # the web chat's notes, zone, group
@@ -192,6 +193,9 @@ class Sandbox:
         except ValueError as exc:
             return _error(ApiError(400, f"Bad Request: {exc}"))
         chat_id = params.get("chat_id") if isinstance(params.get("chat_id"), int) else None
+        spell = self.spells.active(time.monotonic(), chat_id)
+        if spell is not None:
+            return self._spell_answer(spell, request)
         fault = self.faults.take(method, chat_id)
         if fault is not None:
             self.world.stats["faults"] += 1
@@ -221,6 +225,18 @@ class Sandbox:
         except ApiError as exc:
             return _error(exc)
         return web.json_response({"ok": True, "result": result})
+
+    def _spell_answer(self, spell: FaultSpell, request: web.Request) -> web.Response:
+        self.world.stats["faults"] += 1
+        if spell.kind == "refuse":  # the connection closes unanswered, as when nothing listens
+            if request.transport is not None:
+                request.transport.close()
+            raise asyncio.CancelledError
+        if spell.kind == "http404":
+            return _error(ApiError(404, "Not Found"))
+        self.world.stats["http_429"] += 1
+        return _error(ApiError(429, f"Too Many Requests: retry after {spell.retry_after}",
+                               {"retry_after": spell.retry_after}))
 
     async def m_getme(self, params: dict[str, Any]) -> Any:
         return BOT_USER
@@ -635,7 +651,7 @@ class Sandbox:
             **self.world.stats,
             "sent": len(self.world.sent),
             "pending_updates": len(self.world.pending_updates(10_000)),
-            "faults_injected": self.faults.injected,
+            "faults_injected": {**self.faults.injected, **self.spells.injected},
             "limits": self.limits.settings.__dict__,
         })
 
@@ -650,6 +666,9 @@ class Sandbox:
         rules = body.get("rules", [body])
         try:
             for rule in rules:
+                if rule.get("kind") in SPELL_KINDS:
+                    self.spells.add(FaultSpell.from_json(rule, time.monotonic()))
+                    continue
                 self.faults.add(FaultRule.from_json(rule))
         except (ValueError, KeyError, TypeError) as exc:
             return web.json_response({"error": str(exc)}, status=400)
@@ -657,6 +676,7 @@ class Sandbox:
 
     async def c_faults_clear(self, request: web.Request) -> web.Response:
         self.faults.clear()
+        self.spells.clear()
         return web.json_response({"rules": 0})
 
     async def c_blocked(self, request: web.Request) -> web.Response:
@@ -679,6 +699,7 @@ class Sandbox:
         self.world = World()
         self.limits.configure(self.limits.settings)
         self.faults = FaultPlan()
+        self.spells = FaultSpells()
         return web.json_response({"ok": True})
 
     def start_over(self) -> None:

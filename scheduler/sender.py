@@ -1,9 +1,15 @@
 """The outbox sender: drains due rows within Telegram's limits, alerts first, exactly once.
 
-- overall pace from a shared Pacer (default 30 msg/s), RetryAfter pauses everyone;
-- at most one message a second per private chat, one per 3 s per group (20/min);
-- network errors and 5xx: capped exponential back-off with jitter, then 'failed' with a reason;
+- overall pace from a shared Pacer (default 30 msg/s);
+- at most one message a second per private chat, one per 3 s per group (20/min); when a chat's
+  slot frees, its highest lane goes first (an alert never waits behind its chat's chatter);
+- every failure goes to the pure retry policy (flows.retry_policy.decide) and its decision is
+  recorded in one write. An outage is the channel's state: network errors, 5xx and 404 pause the
+  whole sender while scheduler.channel probes getMe with capped back-off; no message fails for
+  it. A 429 pauses only its chat, unless several chats are refused at once (a global limit);
 - 403: the person becomes unreachable, their pending messages are cancelled, the caseworker told;
+- a revoked token (401 to the probe) stops the sender with one sentence;
+- a message whose moment passed (expires_at; never an alert) is dropped quietly and counted;
 - a row is 'sending' only while its request is in flight; deliveries are recorded in small group
   commits. A crash in between leaves rows 'sending': at start-up they are sent again and counted
   as in doubt (Telegram may have accepted them already; nothing else can be duplicated).
@@ -15,25 +21,37 @@ import asyncio
 import base64
 import json
 import logging
-import random
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message, MessageId
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from db.database import Database
 from db.models import OutboxItem
-from flows.clock import Clock, to_iso
+from db.outbox import LANE_ALERT
+from flows.clock import Clock, from_iso
 from flows.delivery import (
     Delivered,
     claim_due,
-    handle_failed,
-    handle_unreachable,
+    record_decision,
     record_deliveries,
     spacing_for,
 )
+from flows.retry_policy import CHANNEL_KINDS, Action, ErrorKind, Policy, SendFailure, decide
+from scheduler.channel import Channel, ProbeResult
 from scheduler.pacer import Pacer
 
 log = logging.getLogger(__name__)
@@ -44,15 +62,61 @@ def retry_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+REVOKED_SENTENCE = ("The Bot API refuses the bot's token (401 Unauthorized): it was revoked or "
+                    "replaced in @BotFather; set TELEGRAM_BOT_TOKEN to the new token and start "
+                    "KinBridge again. Nothing was sent meanwhile and nothing is lost.")
+
+
+def classify(exc: BaseException) -> SendFailure:
+    """A Bot API error as a neutral failure for the retry policy (no Telegram in flows/)."""
+    detail = f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"[:180]
+    if isinstance(exc, RetryAfter):
+        return SendFailure(ErrorKind.RATE_LIMITED, detail, retry_after_s=retry_seconds(exc))
+    if isinstance(exc, Forbidden):
+        return SendFailure(ErrorKind.FORBIDDEN, detail)
+    if isinstance(exc, InvalidToken):  # 401 or 404: the probe tells them apart
+        return SendFailure(ErrorKind.NOT_FOUND, detail)
+    if isinstance(exc, BadRequest | ChatMigrated):
+        return SendFailure(ErrorKind.BAD_REQUEST, detail)
+    if isinstance(exc, NetworkError | OSError):  # PTB raises NetworkError for 5xx too
+        return SendFailure(ErrorKind.NETWORK, detail)
+    return SendFailure(ErrorKind.SERVER, detail)
+
+
+class RateLimitWatch:
+    """Tells a chat's 429 from a global one: several different chats refused within a moment
+    is the overall limit; one chat refused while others pass is that chat's."""
+
+    def __init__(self, window_s: float = 1.0, chats_for_global: int = 3) -> None:
+        self.window_s = window_s
+        self.chats_for_global = chats_for_global
+        self._recent: deque[tuple[float, int]] = deque()
+
+    def chat_scoped(self, chat_id: int, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        self._recent.append((now, chat_id))
+        while self._recent and now - self._recent[0][0] > self.window_s:
+            self._recent.popleft()
+        return len({c for _, c in self._recent}) < self.chats_for_global
+
+
 @dataclass
 class SenderStats:
     delivered: int = 0
     retried: int = 0
     throttled: int = 0
+    global_pauses: int = 0
     failed: int = 0
     unreachable: int = 0
+    expired: int = 0
     recovered_in_doubt: int = 0
     errors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def channel_pauses(self) -> int:
+        return self._channel.pauses if self._channel is not None else 0
+
+    _channel: Channel | None = None
 
 
 class OutboxSender:
@@ -68,17 +132,23 @@ class OutboxSender:
         backoff_base_s: float = 1.0,
         backoff_cap_s: float = 300.0,
         idle_poll_s: float = 1.0,
+        probe_base_s: float = 1.0,
+        probe_cap_s: float = 5.0,
+        on_fatal: Callable[[str], object] | None = None,
     ) -> None:
         self.db = db
         self.bot = bot
         self.clock = clock
         self.pacer = pacer or Pacer()
         self.max_in_flight = max_in_flight
-        self.max_attempts = max_attempts
-        self.backoff_base_s = backoff_base_s
-        self.backoff_cap_s = backoff_cap_s
+        self.policy = Policy(max_attempts=max_attempts, backoff_base_s=backoff_base_s,
+                             backoff_cap_s=backoff_cap_s)
         self.idle_poll_s = idle_poll_s
-        self.stats = SenderStats()
+        self.channel = Channel(bot, probe_base_s=probe_base_s, probe_cap_s=probe_cap_s)
+        self.rate_watch = RateLimitWatch()
+        self.on_fatal = on_fatal
+        self.fatal: str | None = None
+        self.stats = SenderStats(_channel=self.channel)
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(max_in_flight)
         self._chat_ready_at: dict[int, datetime] = {}
@@ -112,6 +182,7 @@ class OutboxSender:
             await asyncio.gather(self._runner, return_exceptions=True)
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.channel.close()
         self._flush_wake.set()
         if self._flusher is not None:
             self._flusher.cancel()
@@ -137,8 +208,11 @@ class OutboxSender:
         return max(1, min(200, int(rate / 10)))
 
     async def _run(self) -> None:
-        while not self._stopping:
+        while not self._stopping and self.fatal is None:
             try:
+                await self.channel.wait_up()  # an outage: claim nothing until a probe answers
+                if self.fatal is not None:
+                    break
                 sent = await self.drain_once()
             except asyncio.CancelledError:
                 raise
@@ -149,9 +223,17 @@ class OutboxSender:
             if sent == 0:
                 self._wake.clear()
                 try:
-                    await asyncio.wait_for(self._wake.wait(), self.idle_poll_s)
+                    await asyncio.wait_for(self._wake.wait(), self._idle_wait())
                 except TimeoutError:
                     pass
+
+    def _idle_wait(self) -> float:
+        """Until the next chat's slot frees (a flooded chat's alert goes then), at most the
+        idle poll."""
+        if not self._chat_ready_at:
+            return self.idle_poll_s
+        soonest = min(self._chat_ready_at.values()) - self.clock.now()
+        return max(0.01, min(self.idle_poll_s, soonest.total_seconds()))
 
     async def drain_once(self) -> int:
         """Claim one batch and start sending it; returns how many were started."""
@@ -160,6 +242,10 @@ class OutboxSender:
         ready = dict(self._chat_ready_at)
         limit = self._batch_size()
         claim = await self.db.write(lambda s: claim_due(s, now, limit, ready))
+        if claim.expired:
+            self.stats.expired += claim.expired
+            log.info("%s message(s) expired before they could be sent (dropped, not alerts)",
+                     claim.expired)
         for item in claim.items:
             self._chat_ready_at[item.chat_id] = now + spacing_for(item.chat_id)
             await self.pacer.acquire()
@@ -180,26 +266,8 @@ class OutboxSender:
         payload: dict[str, Any] = json.loads(item.payload)
         try:
             message = await self._deliver(item, payload)
-        except RetryAfter as exc:
-            wait = retry_seconds(exc)
-            self.pacer.pause(wait)
-            self.stats.throttled += 1
-            until = to_iso(self.clock.now() + timedelta(seconds=wait))
-            await self.db.write(lambda s: s.outbox.release(item.id, not_before=until,
-                                                           error=f"429 retry after {wait:g}s"))
-        except Forbidden as exc:
-            self.stats.unreachable += 1
-            error = f"403 {exc.message}"[:200]
-            await self.db.write(lambda s: handle_unreachable(s, self.clock.now(), item, error))
-        except (BadRequest, InvalidToken) as exc:
-            self._count_error(type(exc).__name__)
-            self.stats.failed += 1
-            error = f"{type(exc).__name__}: {exc.message}"[:200]
-            log.error("outbox message %s refused permanently: %s", item.id, type(exc).__name__)
-            await self.db.write(lambda s: handle_failed(s, self.clock.now(), item, error))
-        except (NetworkError, TimedOut, OSError) as exc:
-            self._count_error(type(exc).__name__)
-            await self._retry_or_fail(item, f"{type(exc).__name__}: {exc}"[:200])
+        except (TelegramError, OSError) as exc:
+            await self._failed(item, exc)
         else:
             self.stats.delivered += 1
             self._pending_deliveries.append(Delivered(
@@ -211,18 +279,55 @@ class OutboxSender:
         finally:
             self._slots.release()
 
-    async def _retry_or_fail(self, item: OutboxItem, error: str) -> None:
-        attempts = item.attempts + 1
-        if attempts >= self.max_attempts:
+    async def _failed(self, item: OutboxItem, exc: BaseException) -> None:
+        """Ask the retry policy, act on the channel or the chat, record with one write."""
+        failure = classify(exc)
+        self._count_error(type(exc).__name__)
+        channel_up = True
+        if failure.kind in CHANNEL_KINDS:
+            probe = await self.channel.report_failure()
+            if probe is ProbeResult.UNAUTHORIZED:
+                failure = SendFailure(ErrorKind.UNAUTHORIZED, failure.detail)
+            channel_up = probe is ProbeResult.UP
+        elif failure.kind is ErrorKind.RATE_LIMITED:
+            failure = SendFailure(failure.kind, failure.detail, failure.retry_after_s,
+                                  chat_scoped=self.rate_watch.chat_scoped(item.chat_id))
+        now = self.clock.now()
+        decision = decide(failure, item.attempts + 1, now=now, channel_up=channel_up,
+                          is_alert=item.lane == LANE_ALERT,
+                          expires_at=from_iso(item.expires_at) if item.expires_at else None,
+                          policy=self.policy)
+        action = decision.action
+        if action is Action.PAUSE_CHAT and decision.at is not None:
+            self.stats.throttled += 1
+            self._chat_ready_at[item.chat_id] = max(decision.at,
+                                                    self._chat_ready_at.get(item.chat_id, now))
+        elif action is Action.PAUSE_ALL and decision.at is not None:
+            self.stats.throttled += 1
+            self.stats.global_pauses += 1
+            self.pacer.pause((decision.at - now).total_seconds())
+        elif action is Action.RETRY_AT:
+            self.stats.retried += 1
+        elif action is Action.FAIL:
             self.stats.failed += 1
-            log.error("outbox message %s failed after %s attempts", item.id, attempts)
-            await self.db.write(lambda s: handle_failed(s, self.clock.now(), item, error))
+            log.error("outbox message %s refused permanently: %s", item.id, failure.kind)
+        elif action is Action.UNREACHABLE:
+            self.stats.unreachable += 1
+        elif action is Action.DROP_EXPIRED:
+            self.stats.expired += 1
+        await self.db.write(lambda s: record_decision(s, now, item, decision))
+        if action is Action.STOP:
+            self._stop_for_good(REVOKED_SENTENCE)
+
+    def _stop_for_good(self, sentence: str) -> None:
+        if self.fatal is not None:
             return
-        self.stats.retried += 1
-        delay = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (attempts - 1))
-        delay *= random.uniform(0.5, 1.5)
-        until = to_iso(self.clock.now() + timedelta(seconds=delay))
-        await self.db.write(lambda s: s.outbox.retry_later(item.id, error=error, not_before=until))
+        self.fatal = sentence
+        self._stopping = True
+        self._wake.set()
+        log.critical(sentence)
+        if self.on_fatal is not None:
+            self.on_fatal(sentence)
 
     async def _deliver(self, item: OutboxItem, payload: dict[str, Any]) -> Message | MessageId | None:
         markup = payload.get("reply_markup")

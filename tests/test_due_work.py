@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from db.database import Database
 from flows.clock import ManualClock, from_iso, to_iso
-from flows.due_work import sweep_chunk
+from flows.due_work import SEND_EXPIRY, sweep_chunk
 from flows.timeplan import next_occurrence
 from tests.helpers import add_family
 
@@ -81,3 +81,23 @@ async def test_one_off_schedule_ends(db: Database) -> None:
     assert (await db.write(lambda s: sweep_chunk(s, clock.now()))).enqueued == 1
     clock.advance(timedelta(days=7))
     assert (await db.write(lambda s: sweep_chunk(s, clock.now()))).schedules == 0
+
+
+async def test_each_produced_message_carries_the_moment_it_becomes_pointless(db: Database) -> None:
+    """Issue 13.1/13.14: a check-in question reaching the guardian hours late is pointless; the
+    sender drops such a row at send time (quietly, counted), so the sweep stamps each message
+    with its kind's expiry counted from the occurrence, not from when it was enqueued."""
+    from flows.person_plans import sync_person
+
+    clock = ManualClock(START)
+    ids = await db.write(add_family)
+    await db.write(lambda s: s.people.set_checkin_time(ids["guardian"], "19:00"))
+    await db.write(lambda s: sync_person(s, ids["guardian"], clock.now()))
+    clock.set(datetime(2026, 11, 23, 11, 20, tzinfo=UTC))  # 19:20 Shanghai: 20 minutes late
+    assert (await db.write(lambda s: sweep_chunk(s, clock.now()))).enqueued == 1
+    rows = await db.read(lambda s: s.conn.execute(
+        "SELECT dedupe_key, expires_at FROM outbox").fetchall())
+    assert [r[0].split(":")[0] for r in rows] == ["checkin"]
+    occurrence = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
+    assert rows[0][1] == to_iso(occurrence + SEND_EXPIRY["checkin"])
+    assert SEND_EXPIRY["checkin"] <= timedelta(hours=1)

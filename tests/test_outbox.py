@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from db.database import Database
 from db.outbox import LANE_ALERT, LANE_BULK, LANE_REMINDER, LANE_REPLY, NewMessage
 from flows.clock import to_iso
-from flows.delivery import claim_due
+from flows.delivery import claim_due, spacing_for
 from tests.helpers import add_family
 
 DAY = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai: not quiet
@@ -56,7 +56,7 @@ async def test_one_message_per_chat_per_second(db: Database) -> None:
     now = to_iso(DAY)
     await db.write(lambda s: [s.outbox.enqueue(msg(f"m{i}", 5, LANE_BULK), now=now) for i in range(3)])
     claim = await db.write(lambda s: claim_due(s, DAY, 10, {}))
-    assert [i.dedupe_key for i in claim.items] == ["m0"] and claim.deferred == 2
+    assert [i.dedupe_key for i in claim.items] == ["m0"] and claim.deferred == 0
     # the chat is busy for one second: nothing more now, the next one a second later
     busy = {5: DAY + timedelta(seconds=1)}
     assert (await db.write(lambda s: claim_due(s, DAY, 10, busy))).items == []
@@ -69,8 +69,13 @@ async def test_group_chats_get_three_seconds(db: Database) -> None:
     now = to_iso(DAY)
     await db.write(lambda s: [s.outbox.enqueue(msg(f"g{i}", -100, LANE_BULK), now=now) for i in range(2)])
     await db.write(lambda s: claim_due(s, DAY, 10, {}))
-    row = await db.read(lambda s: s.outbox.get("g1"))
-    assert row is not None and row["not_before"] == to_iso(DAY + timedelta(seconds=3))
+    assert spacing_for(-100) == timedelta(seconds=3)
+    busy = {-100: DAY + spacing_for(-100)}
+    two = DAY + timedelta(seconds=2)
+    assert (await db.write(lambda s: claim_due(s, two, 10, busy))).items == []
+    three = DAY + timedelta(seconds=3)
+    claim = await db.write(lambda s: claim_due(s, three, 10, busy))
+    assert [i.dedupe_key for i in claim.items] == ["g1"]
 
 
 async def test_quiet_hours_hold_bulk_but_not_urgent_alerts(db: Database) -> None:
@@ -133,3 +138,19 @@ async def test_delivery_recorded_once(db: Database) -> None:
     assert await db.write(lambda s: record_deliveries(s, DAY, [d])) == 0
     row = await db.read(lambda s: s.outbox.get("once"))
     assert row is not None and row["status"] == "delivered" and row["tg_message_id"] == 77
+
+
+async def test_when_a_chats_slot_frees_its_highest_lane_goes_first(db: Database) -> None:
+    """Issue 13.5: spacing used to push the alert's not_before back while older bulk rows of the
+    same chat kept earlier times and took every free slot."""
+    now = to_iso(DAY)
+    await db.write(lambda s: [s.outbox.enqueue(msg(f"m{i}", 5, LANE_BULK), now=now) for i in range(3)])
+    claim = await db.write(lambda s: claim_due(s, DAY, 10, {}))
+    assert [i.dedupe_key for i in claim.items] == ["m0"]
+    half = DAY + timedelta(seconds=0.5)
+    await db.write(lambda s: s.outbox.enqueue(msg("sos", 5, LANE_ALERT), now=to_iso(half)))
+    busy = {5: DAY + timedelta(seconds=1)}
+    assert (await db.write(lambda s: claim_due(s, half, 10, busy))).items == []
+    later = DAY + timedelta(seconds=1)
+    claim = await db.write(lambda s: claim_due(s, later, 10, {}))
+    assert [i.dedupe_key for i in claim.items] == ["sos"]
