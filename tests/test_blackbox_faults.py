@@ -20,6 +20,7 @@ import pytest
 
 from db.store import Store
 from flows.alert_desk import escalate_due
+from flows.clock import SystemClock, to_iso
 from flows.due_work import sweep_chunk
 from tests.blackbox.botproc import RunningBot
 from tests.blackbox.seed import (
@@ -94,9 +95,10 @@ def explained(stderr: str, about: str) -> list[str]:
             and re.search(about, line, re.IGNORECASE)]
 
 
-ABOUT_TOKEN = r"token|令牌"
-ABOUT_INSTANCE = r"another|instance|already|conflict|409|lock|running|另一个|已经在运行"
-ABOUT_DATABASE = r"database|数据库|kinbridge\.db|KINBRIDGE_DB|migrate"
+ABOUT_TOKEN = r"token|令牌|botfather|401|unauthori[sz]ed"
+ABOUT_INSTANCE = (r"another|instance|already|conflict|409|lock|running|elsewhere|twice|"
+                  r"getUpdates|polled|另一个|其他|已经在运行|同时")
+ABOUT_DATABASE = r"database|数据库|\.db\b|KINBRIDGE_DB|migrate"
 
 
 # ---- the stand-in is trustworthy ---------------------------------------------------------------
@@ -251,7 +253,6 @@ def undelivered_notices(standin: StandIn, village: Village) -> list[str]:
 
 
 def now_iso() -> str:
-    from flows.clock import SystemClock, to_iso
     return to_iso(SystemClock().now())
 
 
@@ -382,10 +383,10 @@ async def test_a_revoked_token_stops_the_bot_with_one_sentence(standin: StandIn,
     await started(standin, bot)
     try:
         standin.http_spell(401, None, style="json")  # the token was revoked at @BotFather
-        status = await bot.wait_exit(20)
+        status = await bot.wait_exit(15)
     finally:
         stopped = await bot.stop(grace=5)
-    assert status is not None, f"still running 20 s after the token was revoked (SIGTERM then " \
+    assert status is not None, f"still running 15 s after the token was revoked (SIGTERM then " \
                                f"gave {stopped}):\n{bot.tail()}"
     assert status != 0
     assert no_traceback(bot.stderr()), bot.stderr()[-3000:]
@@ -465,7 +466,7 @@ async def test_sos_reaches_the_supervisor_when_the_caseworker_blocked_the_bot(
         mark = time.monotonic()
         standin.say(family.guardian_tg, "/help_now")
         reached = await standin.wait_for(lambda: [m for m in standin.messages(
-            village.supervisor_tg) if family.village in m.words and "🆘" in m.words], 15)
+            village.supervisor_tg) if family.village in m.words and "🆘" in m.words], 12)
         question = [m for m in standin.messages(family.guardian_tg, since=mark) if m.buttons()]
         if question:  # "is the child in danger now?": yes
             standin.press(family.guardian_tg, question[-1].message_id, "🚨")
@@ -543,7 +544,7 @@ async def test_a_lone_surrogate_does_not_make_the_bot_deaf(standin: StandIn,
     try:
         assert await reply_to(standin, grandma, "/start", 15), "precondition: the bot answers"
         bad = standin.say(stranger, "孩子不见了 \ud800 秘密词")  # raw JSON "\ud800": a lone surrogate
-        answer = await reply_to(standin, grandma, "/start", 20)
+        answer = await reply_to(standin, grandma, "/start", 15)
         acknowledged = standin.confirmed_offset > bad
     finally:
         await bot.stop()
@@ -569,14 +570,14 @@ async def test_a_deleted_database_never_turns_families_into_strangers(standin: S
             f"precondition: she is known {known}"
         db_path.unlink()  # someone removes kinbridge.db while the bot runs
         await asyncio.sleep(2)
-        after_delete = await reply_to(standin, grandma, "/start", 8)
+        after_delete = await reply_to(standin, grandma, "/start", 6)
     finally:
         await bot.stop()
     again = bot_for(standin, db_path, tmp_path, name="restart")
     await again.start()
     try:
-        status = await again.wait_exit(15)
-        on_restart = [] if status is not None else await reply_to(standin, grandma, "/start", 8)
+        status = await again.wait_exit(12)
+        on_restart = [] if status is not None else await reply_to(standin, grandma, "/start", 6)
     finally:
         await again.stop()
     assert not [t for t in after_delete if STRANGER.search(t)], \
