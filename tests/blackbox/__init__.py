@@ -1,0 +1,1 @@
+"""Black-box checks: the real ``bot.py run`` against an independent Bot API stand-in."""
