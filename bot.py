@@ -309,6 +309,7 @@ async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode:
     application = build_application(settings, db=db, clock=clock, sandbox_mode=sandbox_mode)
     application.bot_data[FAIL_KEY] = fail
     application.bot_data[UPDATES_KEY].on_conflict = fail
+    application.bot_data[UPDATES_KEY].on_unauthorized = fail
     watcher = asyncio.create_task(watch_database_file(db, fail), name="database-file-watch")
     sender = sender_of(application)
     if sender is not None:  # a revoked token: the sender said so in one sentence; stop

@@ -22,6 +22,7 @@ from telegram.request import BaseRequest, RequestData
 
 from db.database import Database, is_disk_full
 from flows.clock import Clock, to_iso
+from scheduler.sender import REVOKED_SENTENCE
 
 log = logging.getLogger(__name__)
 CONFLICT_LIMIT = 3
@@ -40,6 +41,9 @@ class DurableGetUpdates(BaseRequest):
         self.conflicts = 0  # 409 answers to getUpdates in a row
         # called once when they reach CONFLICT_LIMIT (the bot stops: another instance polls)
         self.on_conflict: Callable[[str], None] | None = None
+        # called once on a 401 to getUpdates (the bot stops: the token was revoked)
+        self.on_unauthorized: Callable[[str], None] | None = None
+        self.not_found = 0  # 404 answers to getUpdates in a row (a proxy's lost route)
 
     @property
     def read_timeout(self) -> float | None:
@@ -66,6 +70,7 @@ class DurableGetUpdates(BaseRequest):
             connect_timeout=connect_timeout, pool_timeout=pool_timeout)
         if is_get_updates:
             self._count_conflict(code)
+            code, payload = self._channel_state(code, payload)
         if code == 200 and is_get_updates:
             try:
                 result = json.loads(payload).get("result")
@@ -75,6 +80,25 @@ class DurableGetUpdates(BaseRequest):
                 kept = await self._store(result)
                 if kept is not result:  # what PTB sees is what the inbox holds
                     payload = json.dumps({"ok": True, "result": kept}).encode()
+        return code, payload
+
+    def _channel_state(self, code: int, payload: bytes) -> tuple[int, bytes]:
+        """PTB raises InvalidToken for 401 *and* 404 and then stops polling for good. A 404 is a
+        proxy's or a path's problem, not the token's: hand PTB a 502 so it keeps retrying
+        with back-off until the route is back. A 401 is a revoked token: stop in one sentence
+        (and give PTB an empty answer, so it logs no traceback while the bot stops)."""
+        if code == 404:
+            self.not_found += 1
+            if self.not_found == 1:
+                log.warning("the Bot API answered 404 to getUpdates (a proxy or a wrong "
+                            "TELEGRAM_API_URL?); polling goes on retrying")
+            return 502, b'{"ok": false, "error_code": 502, "description": "Bad Gateway (404)"}'
+        self.not_found = 0
+        if code == 401:
+            if self.on_unauthorized is not None:
+                self.on_unauthorized(REVOKED_SENTENCE)
+                self.on_unauthorized = None
+            return 200, b'{"ok": true, "result": []}'
         return code, payload
 
     def _count_conflict(self, code: int) -> None:
