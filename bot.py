@@ -299,21 +299,23 @@ async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode:
         return 2
     fatal: list[str] = []
 
-    def fail(reason: str) -> None:
+    def fail(reason: str, *, said: bool = False) -> None:
         if not fatal:
             fatal.append(reason)
-            log.error("stopping: %s", reason)
+            if not said:
+                log.critical("stopping: %s", reason)
         stop.set()
     if sandbox_mode and clock is None:
         clock = OffsetClock()  # follows the sandbox's demo clock
     application = build_application(settings, db=db, clock=clock, sandbox_mode=sandbox_mode)
     application.bot_data[FAIL_KEY] = fail
     application.bot_data[UPDATES_KEY].on_conflict = fail
-    application.bot_data[UPDATES_KEY].on_unauthorized = fail
     watcher = asyncio.create_task(watch_database_file(db, fail), name="database-file-watch")
     sender = sender_of(application)
-    if sender is not None:  # a revoked token: the sender said so in one sentence; stop
-        sender.on_fatal = fail
+    if sender is not None:  # a revoked token: the sender says so in one sentence; stop
+        sender.on_fatal = lambda sentence: fail(sentence, said=True)
+    # polling meets a revoked token too: the same one sentence, said once
+    application.bot_data[UPDATES_KEY].on_unauthorized = sender.stop_for_good if sender else fail
     try:
         await start_application(application)
         if sandbox_mode:

@@ -317,9 +317,9 @@ class OutboxSender:
             self.stats.expired += 1
         await self.db.write(lambda s: record_decision(s, now, item, decision))
         if action is Action.STOP:
-            self._stop_for_good(REVOKED_SENTENCE)
+            self.stop_for_good(REVOKED_SENTENCE)
 
-    def _stop_for_good(self, sentence: str) -> None:
+    def stop_for_good(self, sentence: str) -> None:
         if self.fatal is not None:
             return
         self.fatal = sentence
