@@ -52,25 +52,29 @@ def seed(store: Store, clock: OffsetClock) -> None:
             sync_person(store, person, clock.now())
 
 
-async def finish_help(client: SandboxClient, user: int) -> None:
+async def finish_help(client: SandboxClient, user: int, db: Database) -> None:
     """Answer the 🆘 questions (not in danger now, nothing to add) so the evening's check-in
     comes again the next day."""
     pressed: set[tuple[int, str]] = set()
     for _ in range(100):
         await asyncio.sleep(0.1)
         found = await client.bot_messages(user)
-        last = found[-1] if found else {}
-        buttons = [b["callback_data"] for row in (last.get("reply_markup") or {}).get(
-            "inline_keyboard", []) for b in row
-            if b.get("callback_data", "") in ("h:danger:n", "h:more:skip")]
-        if not buttons:
+        # the newest question with these buttons (a receipt such as "✅ … 已经收到" may follow it)
+        asking = next(((m, b["callback_data"]) for m in reversed(found)
+                       for row in (m.get("reply_markup") or {}).get("inline_keyboard", [])
+                       for b in row if b.get("callback_data", "") in ("h:danger:n", "h:more:skip")),
+                      None)
+        if asking is None or (asking[0]["message_id"], asking[1]) in pressed:
             if "h:more:skip" in {p[1] for p in pressed}:
+                async def over() -> bool:  # her last press handled: the 🆘 exchange has ended
+                    dialog = await db.read(lambda s: s.dialogs.get(user))
+                    return dialog is None or dialog.kind != "help"
+                assert await eventually(over, within=20), "the 🆘 exchange never ended"
                 return
             continue
-        choice = buttons[0]
-        if (last["message_id"], choice) not in pressed:
-            pressed.add((last["message_id"], choice))
-            await client.press(user, last["message_id"], choice)
+        message, choice = asking
+        pressed.add((message["message_id"], choice))
+        await client.press(user, message["message_id"], choice)
     raise AssertionError("the 🆘 questions did not end")
 
 
@@ -126,13 +130,14 @@ async def test_a_week_with_an_outage_a_flood_and_a_blocked_caseworker(tmp_path: 
                 return all(got[g] >= n for g in who)
             if not await eventually(all_prompted, within=40, interval=0.2):
                 missing = [g for g in reachable if len(await prompts(client, g)) < day + 1]
-                state = await db.read(lambda s: [tuple(r) for r in s.conn.execute(
-                    "SELECT dedupe_key, status, last_error FROM outbox WHERE dedupe_key LIKE "
-                    "'checkin:%' AND status != 'delivered'").fetchall()])
-                dialogs = await db.read(lambda s: [tuple(r) for r in s.conn.execute(
-                    "SELECT * FROM dialogs").fetchall()])
-                raise AssertionError(f"day {day}: prompts missing for {missing}: {state} "
-                                     f"{dialogs}")
+                people = await db.read(lambda s, m=missing: [tuple(r) for r in s.conn.execute(
+                    "SELECT tg_user_id, status, status_reason FROM people WHERE tg_user_id IN "
+                    f"({','.join(str(x) for x in m)})").fetchall()])
+                rows = await db.read(lambda s, m=missing: [tuple(r) for r in s.conn.execute(
+                    "SELECT dedupe_key, status, substr(payload, 1, 80), last_error FROM outbox "
+                    f"WHERE chat_id IN ({','.join(str(x) for x in m)}) ORDER BY id DESC LIMIT 8"
+                    ).fetchall()])
+                raise AssertionError(f"day {day}: prompts missing for {missing}: {people} {rows}")
             prompted_days[day] = len(reachable)
             for g in reachable:
                 question = (await prompts(client, g))[-1]
@@ -157,7 +162,7 @@ async def test_a_week_with_an_outage_a_flood_and_a_blocked_caseworker(tmp_path: 
                 async def supervisor_told(n: int = before) -> bool:
                     return len(await alerts_in(client, SUPERVISOR)) > n
                 assert await eventually(supervisor_told, within=20), "🆘 reached nobody"
-                await finish_help(client, BLOCKING_CW - CASEWORKER + GUARDIAN)
+                await finish_help(client, BLOCKING_CW - CASEWORKER + GUARDIAN, db)
 
             if day == FLOOD_DAY:
                 cw = FLOODER - GUARDIAN + CASEWORKER
@@ -176,7 +181,7 @@ async def test_a_week_with_an_outage_a_flood_and_a_blocked_caseworker(tmp_path: 
                 to_cw = [r for r in (await client.sent())[seen:] if r["chat_id"] == cw]
                 sos_before.append([r["seq"] for r in to_cw].index(alert[0]["seq"]))
                 sos_latency.append(alert[0]["at"] - pressed_at)
-                await finish_help(client, FLOODER)
+                await finish_help(client, FLOODER, db)
             clock.advance(timedelta(hours=4))  # the check-ins close politely
             await run_due_work(svc, sender)
 
