@@ -218,8 +218,8 @@ def begin_now(store: Store, ctx: FlowContext, person: Person) -> list[Reply]:
         return [Reply(_("Check-ins are answered by the child's guardians at home."))]
     families = guardian_families(store, person)
     if not families:
-        return [Reply(_("You are not linked to a family yet. Please ask your village children's "
-                        "director."))]
+        return [Reply(_("You are not linked to a family yet. Please ask your village children's director"
+                        "."))]
     reply = _start(store, ctx.now, person, families, _greeting(store, person, families))
     if reply is None:
         return [Reply(_("You have already told me about today. Thank you! 🌷 If something "
@@ -314,7 +314,7 @@ def answer(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, *, va
             store.checkins.answer(checkin.id, "worry", 1, now=now_iso)
         elif field != "worry_detail":
             store.checkins.answer(checkin.id, field, "voice", now=now_iso)
-        lead = _("🎙 Thank you, I have passed your voice message on to the children's director.")
+        lead = _("🎙 Thank you, I have passed your voice message on to the staff who look after the child.")
         return _advance(store, ctx, person, dialog.tg_user_id, data, checkin, field, lead=lead, said=None)
 
     if field == "worry_detail":
@@ -341,7 +341,7 @@ def answer(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, *, va
             raised = assess(store, ctx.now, person, store.checkins.get(checkin.id) or checkin,
                             said=words, data=data)
             store.dialogs.put(dialog.tg_user_id, KIND, field, data, now=now_iso)
-            lead = _("Thank you for telling me. I have passed this on to the children's director "
+            lead = _("Thank you for telling me. I have passed this on to the staff who look after the child "
                      "right away.") if raised or risky else \
                 _("Thank you, I have kept your words for the children's director.")
             return [question(store, _, checkin, field, lead=lead)]
@@ -403,7 +403,7 @@ def _advance(store: Store, ctx: FlowContext, person: Person, tg_user_id: int,
     store.dialogs.end(tg_user_id)
     thanks = _("Thank you, that is all for today! 🌷 You are taking good care of the child.")
     if raised:
-        thanks += "\n" + _("I have let the children's director know about what you told me; "
+        thanks += "\n" + _("I have let the staff who look after the child know about what you told me; "
                            "they may call you.")
     return [Reply("\n".join(x for x in (lead, thanks) if x))]
 

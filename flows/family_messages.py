@@ -84,8 +84,8 @@ def handle_words(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
                             "pass it on the moment someone can receive it. If the child is in "
                             "danger, call 110 (police) or 120 (ambulance) now."),
                           [[(_("🆘 Help now"), "h:start")]])]
-        return [Reply(_("Thank you for telling me. I have passed this on to the children's "
-                        "director right away. If the child is in danger now, press 🆘 or call 110 "
+        return [Reply(_("Thank you for telling me. I have passed this on to the staff who look after the "
+                        "child right away. If the child is in danger now, press 🆘 or call 110 "
                         "(police) or 120 (ambulance)."),
                       [[(_("🆘 Help now"), "h:start")]])]
     if is_help_call(words):
@@ -100,7 +100,7 @@ def handle_words(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
     worth_passing_on = len(normalise(words)) >= SUBSTANTIAL or only_emoji
     if worth_passing_on and _forward(store, ctx, person, chat_id, message_id, words, voice=False,
                                      said=words):
-        return [Reply(_("Thank you, I have passed your message on to the children's director."))]
+        return [Reply(_("Thank you, I have passed your message on to the staff who look after the child."))]
     return [Reply(_("I did not quite understand. Here is what I can do:")), menu(_, person)]
 
 
@@ -113,9 +113,9 @@ def handle_media(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
     if _forward(store, ctx, person, chat_id, message_id, None, voice=not photo, photo=photo,
                 said=caption):
         if raised:
-            return [Reply(_("Thank you for telling me. I have passed this on to the children's "
-                            "director right away. If the child is in danger now, press 🆘 or call "
+            return [Reply(_("Thank you for telling me. I have passed this on to the staff who look after the "
+                            "child right away. If the child is in danger now, press 🆘 or call "
                             "110 (police) or 120 (ambulance)."), [[(_("🆘 Help now"), "h:start")]])]
-        return [Reply(_("🎙 Thank you, I have passed your message on to the children's director."))]
+        return [Reply(_("🎙 Thank you, I have passed your message on to the staff who look after the child."))]
     return [Reply(_("Thank you! I can only read text and buttons here for now. Here is what I "
                     "can do:")), menu(_, person)]

@@ -44,7 +44,7 @@ def raise_for(store: Store, ctx: FlowContext, person: Person | None, families: S
 
 def _thanks(locale: str, with_help_button: bool) -> Reply:
     _ = translator(locale)
-    return Reply(_("Thank you for telling me. I have passed this on to the children's director "
+    return Reply(_("Thank you for telling me. I have passed this on to the staff who look after the child "
                    "right away. If the child is in danger now, press 🆘 or call 110 (police) or "
                    "120 (ambulance)."),
                  [[(_("🆘 Help now"), "h:start")]] if with_help_button else None)
