@@ -19,6 +19,7 @@ from flows.risk_text import SENTENCE, prepare
 
 NEG_REACH_HAN = 4  # characters between a negation and the word it negates
 NEG_REACH_ASCII = 12
+SUBJECT_REACH = 4  # "牛自己回来了": the thing this close before a verb is its subject
 HIT_OBJECT_REACH = 6  # "打了一个钟头电话": an everyday object this close after 打 makes it neutral
 BARE_HIT = frozenset({"打", "打了", "打的", "打得", "da le", "da de"})
 MODIFIERS = frozenset({"neg", "block"})
@@ -139,7 +140,7 @@ def self_harm(msg: Message) -> Hit | None:
     fiction = msg.has("story")
     for word in msg.all("selfharm_say"):
         if _quiet(msg, word) or (fiction and msg.in_sentence("story", word.sentence)) \
-                or msg.in_clause("accident", word.clause):
+                or msg.in_clause("accident", word.clause) or msg.in_clause("swim", word.clause):
             continue
         return Hit("self_harm", "urgent", _words([word], msg.in_clause("body", word.clause)[:1]))
     for word in msg.all("cut"):
@@ -152,8 +153,8 @@ def self_harm(msg: Message) -> Hit | None:
         near_poison = msg.in_clause("poison", word.clause, 1)
         near_med = msg.in_clause("med", word.clause, 1)
         amount = msg.in_clause("quantity", word.clause, 1) or msg.all("severe")
-        if near_poison or (near_med and amount):
-            cls = "injury" if msg.has("accident") else "self_harm"
+        if near_poison or (near_med and amount and not msg.has("prescribed")):
+            cls = "injury" if msg.any_of("accident", "young") else "self_harm"
             return Hit(cls, "urgent", _words([word], near_poison or near_med, amount[:1]))
     for word in msg.all("on_edge"):  # up on a roof or a bridge and will not come down
         high = msg.in_clause("height", word.clause, 1)
@@ -169,7 +170,7 @@ def self_harm(msg: Message) -> Hit | None:
         if means and not msg.any_of("story", "farm", "prescribed"):
             return Hit("self_harm", "urgent", _words([word], means[:1]))
     for word in msg.all("rope"):
-        neck = [b for b in msg.in_clause("body", word.clause) if b.match.term in ("脖子", "neck")]
+        neck = msg.in_clause("neck", word.clause)
         if neck and not msg.has("story"):
             return Hit("self_harm", "urgent", _words([word], neck))
     for word in msg.all("give_away"):  # his treasured things given away (not to charity)
@@ -204,8 +205,11 @@ def violence(msg: Message) -> Hit | None:
     for word in msg.all("abuse"):
         if not story and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words([word]))
+    for word in msg.all("online_stranger"):  # a stranger met online who wants to meet the child
+        if msg.has("meet") and not story:
+            return Hit("violence_abuse", "urgent", _words([word], msg.all("meet")[:1]))
     for word in msg.all("hit"):
-        if story or _quiet(msg, word) or msg.has("joke"):
+        if story or _quiet(msg, word) or msg.any_of("joke", "misheard"):
             continue
         clause = word.clause
         peers = msg.in_clause("peer", clause, 1)
@@ -244,7 +248,7 @@ def violence(msg: Message) -> Hit | None:
 
 
 def bullying(msg: Message) -> Hit | None:
-    if msg.any_of("reassure", "story"):
+    if msg.any_of("reassure", "story", "misheard"):
         return None
     for word in msg.all("bully"):
         if not msg.in_clause("other", word.clause):
@@ -256,8 +260,19 @@ def bullying(msg: Message) -> Hit | None:
     return None
 
 
+def _about_something_else(msg: Message, word: Word) -> bool:
+    """The nearest thing named before ``word`` in its clause is an object, an animal or an
+    adult, not the child ("牛自己回来了", "手机找到了")."""
+    before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start
+              and w.concepts & {"object", "parent", "child", "adult"}]
+    return bool(before) and "child" not in before[-1].concepts \
+        and word.match.start - before[-1].match.end <= SUBJECT_REACH
+
+
 def missing(msg: Message) -> Hit | None:
-    if msg.any_of("resolved", "reassure", "story"):
+    calming = [w for w in msg.all("resolved") + msg.all("reassure") + msg.all("misheard")
+               if not _about_something_else(msg, w)]
+    if calming or msg.has("story"):
         return None
     strong = [w for w in msg.all("absence") if "absence_weak" not in w.concepts]
     weak = msg.all("absence_weak")
@@ -300,20 +315,55 @@ def injury(msg: Message) -> Hit | None:
         signs = msg.in_clause("injury_sign", word.clause, 2)
         if signs and not _quiet(msg, word) and not _someone_else(msg, word):
             return Hit("injury", _raised(msg, "high"), _words([word], signs[:1]))
+    for word in msg.all("mech"):  # "眼睛被铅笔戳到": a part of the body struck by something
+        body = msg.in_clause("body", word.clause)
+        struck = [p for p in msg.in_clause("passive", word.clause) if p.match.start < word.match.start]
+        if body and struck and not _quiet(msg, word) and not _someone_else(msg, word):
+            return Hit("injury", _raised(msg, "high"), _words(body[:1], [word]))
+    for word in msg.all("scald"):  # boiling water or hot oil on a part of the body
+        body = msg.in_clause("body", word.clause, 1)
+        if body and not _quiet(msg, word) and not _someone_else(msg, word) and not msg.has("cooking_only"):
+            return Hit("injury", _raised(msg, "high"), _words([word], body[:1]))
+    for word in msg.all("stuck"):  # a bone or a coin stuck in the throat
+        stuck = msg.in_clause("throat_obj", word.clause, 1)
+        if stuck and not _quiet(msg, word):
+            return Hit("injury", _raised(msg, "high"), _words([word], stuck[:1]))
     return None
+
+
+def _only_children_home(msg: Message, word: Word) -> bool:
+    """"家里只有娃" / "只有我和妹妹" (a child writing): the people named after ``word`` are
+    children; "只有我和老伴" or "只有我和孙子" (the grandmother writing) is not."""
+    after = [w for w in msg.words if w.clause == word.clause and w.match.start >= word.match.end
+             and w.concepts & PEOPLE]
+    if not after or any(w.concepts & {"adult", "parent"} and "child" not in w.concepts for w in after):
+        return False
+    first_is_me = word.match.term.endswith(("我和", "我跟")) or after[0].match.term in NOT_A_PERPETRATOR
+    if first_is_me:
+        return any("sibling" in w.concepts for w in after)
+    return any(w.concepts & {"child", "sibling"} and w.match.term not in NOT_A_PERPETRATOR for w in after)
+
+
+def _cared_for(msg: Message) -> bool:
+    """Someone looks after the child, and is not a child himself ("托给十五岁的堂哥")."""
+    return any(not msg.in_clause("minor", w.clause) for w in msg.all("caretaker"))
 
 
 def no_adult(msg: Message) -> Hit | None:
     if msg.any_of("reassure", "story"):
         return None
     young = msg.all("young")
-    for word in msg.all("alone"):  # a child living alone: whoever was meant to look after him
-        if _quiet(msg, word):
+    # a young child, a carer just taken ill, or a long time: alone is an emergency
+    grave = bool(young or msg.has("care_gap") or msg.has("duration"))
+    alone = msg.all("alone") + [w for w in msg.all("only_home") if _only_children_home(msg, w)]
+    for word in alone:  # a child living alone: whoever was meant to look after him
+        if _quiet(msg, word) or msg.in_clause("past", word.clause):
             continue
-        return Hit("no_adult", "urgent" if young else _raised(msg, "high"), _words([word], young[:1]))
+        return Hit("no_adult", "urgent" if grave else _raised(msg, "high"), _words([word], young[:1]))
+    kids = msg.any_of("child", "sibling", "young")
     for word in msg.all("care_gap"):
         carers = msg.in_clause("carer", word.clause)
-        if carers and msg.has("child") and not msg.any_of("caretaker", "past") \
+        if carers and kids and not _cared_for(msg) and not msg.has("past") \
                 and not _quiet(msg, word):
             return Hit("no_adult", "urgent" if young else _raised(msg, "high"), _words(carers[:1], [word]))
     return None

@@ -76,9 +76,16 @@ _LONE_LAST = re.compile(r"\|([^\x00-\x7f|#])(?=[|#]|$)")
 _RUNS = re.compile(r"([|#])[|#]+")
 
 
+# slips of the input method that change a risk word's meaning (以经 for 已经, 在也 for 再也)
+TYPOS = (("以经", "已经"), ("在也不", "再也不"), ("在也没", "再也没"), ("ü", "v"))
+
+
 def prepare(text: str) -> str:
     """The text as the lexicons see it (see the module docstring)."""
     folded = unicodedata.normalize("NFKC", text).lower()
+    for wrong, right in TYPOS:
+        if wrong in folded:
+            folded = folded.replace(wrong, right)
     if "." in folded or "·" in folded or "*" in folded:
         folded = _DOT_INSIDE_HAN.sub("", folded)
     folded = folded.translate(translation_table()).strip()
