@@ -28,6 +28,10 @@ PEOPLE = frozenset({"child", "carer", "adult", "parent", "sibling"})
 HUSHING = frozenset({"resolved", "reassure", "past", "caretaker", "other", "story", "fiction", "joke"})
 _ANY_SEP = re.compile(r"[|#]")
 NOT_A_PERPETRATOR = frozenset({"我", "俺", "i"})
+# who is named: a negation before a person negates what is said of him, not the person
+WHO = PEOPLE | {"peer", "stranger", "self", "young", "minor"}
+# "烫她", "打娃": the blow and its victim in one word
+VICTIM_ENDINGS = ("他", "她", "娃", "孩子", "孙子", "孙女", " ta", "him", "her")
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ class Message:
         for word in words:
             if not (word.concepts - MODIFIERS):
                 continue
-            if negators and self._negated(word, negators, self.text):
+            if negators and not word.concepts <= WHO and self._negated(word, negators, self.text):
                 self.denied |= word.concepts
                 continue
             if self._everyday_hit(word, words):
@@ -133,7 +137,7 @@ def _someone_else(msg: Message, word: Word) -> bool:
     ("爷爷摔伤了"; but "孙子跟他爸骑车摔了" is the child's)."""
     before = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start
               and w.concepts & PEOPLE]
-    return bool(before) and not any("child" in w.concepts for w in before)
+    return bool(before) and not any(w.concepts & {"child", "sibling"} for w in before)
 
 
 def self_harm(msg: Message) -> Hit | None:
@@ -219,6 +223,8 @@ def violence(msg: Message) -> Hit | None:
         passive = [p for p in msg.in_clause("passive", clause) if p.match.start < word.match.start]
         # a bare 打 ("打得有模有样") needs its victim in its own clause
         victims = msg.in_clause("child", clause, 0 if word.match.term in BARE_HIT else 1)
+        if word.match.term.endswith(VICTIM_ENDINGS):
+            victims = [*victims, word]
         siblings = [s for s in msg.in_clause("sibling", clause) if s.match.start > word.match.start]
         marks = msg.in_clause("wound", clause, 2) + msg.in_clause("injury_sign", clause, 1)
         handled = [b for b in msg.in_clause("ba", clause) if b.match.start < word.match.start]
@@ -254,8 +260,9 @@ def bullying(msg: Message) -> Hit | None:
         if not msg.in_clause("other", word.clause):
             return Hit("bullying", "high", _words([word]))
     context = msg.all("peer") or msg.all("school_ctx") or msg.all("screen_weak")
-    for word in msg.all("bully_weak") + msg.all("threat"):
-        if context and not msg.in_clause("other", word.clause):
+    weak = msg.all("bully_weak") + msg.all("threat")
+    for word in weak:  # in a school, among children or online, or two signs at once
+        if (context or len({w.match.term for w in weak}) >= 2) and not msg.in_clause("other", word.clause):
             return Hit("bullying", "high", _words([word], context[:1]))
     return None
 
@@ -283,10 +290,14 @@ def missing(msg: Message) -> Hit | None:
         if _quiet(msg, word) or msg.in_clause("past", word.clause):  # "三年前走丢过一次"
             continue
         before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start]
+        taken = next((i for i, w in enumerate(before) if "passive" in w.concepts), None)
+        if taken is not None:  # "被一辆车上的人拉走了": who did it is not who is gone
+            before = before[:taken]
         if not before:  # "手机丢了 找了半天没找着": the clause before says what is missing
             before = [w for w in msg.words if w.clause == word.clause - 1]
         owner = next((w for w in reversed(before) if w.concepts & {"object", "parent", "child"}), None)
-        if owner is not None and "child" not in owner.concepts:
+        # "别找我": the one who is gone wrote it, whoever is named before
+        if owner is not None and "child" not in owner.concepts and "我" not in word.match.term:
             continue
         if word in weak and not (msg.has("duration") or len(strong + weak) >= 2):
             continue
@@ -354,7 +365,7 @@ def no_adult(msg: Message) -> Hit | None:
         return None
     young = msg.all("young")
     # a young child, a carer just taken ill, or a long time: alone is an emergency
-    grave = bool(young or msg.has("care_gap") or msg.has("duration"))
+    grave = bool(young or msg.any_of("care_gap", "duration", "long_time"))
     alone = msg.all("alone") + [w for w in msg.all("only_home") if _only_children_home(msg, w)]
     for word in alone:  # a child living alone: whoever was meant to look after him
         if _quiet(msg, word) or msg.in_clause("past", word.clause):
