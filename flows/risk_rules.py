@@ -28,6 +28,7 @@ PEOPLE = frozenset({"child", "carer", "adult", "parent", "sibling"})
 HUSHING = frozenset({"resolved", "reassure", "past", "caretaker", "other", "story", "fiction", "joke"})
 _ANY_SEP = re.compile(r"[|#]")
 NOT_A_PERPETRATOR = frozenset({"我", "俺", "i"})
+OWNERS = frozenset({"object", "parent", "child", "other"})  # what a "lost" word may be about
 # who is named: a negation before a person negates what is said of him, not the person
 WHO = PEOPLE | {"peer", "stranger", "self", "young", "minor"}
 # "烫她", "打娃": the blow and its victim in one word
@@ -209,6 +210,9 @@ def violence(msg: Message) -> Hit | None:
     for word in msg.all("abuse"):
         if not story and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words([word]))
+    for word in msg.all("into_bed"):  # a man who is not family gets into the child's bed
+        if strangers and not story and not _quiet(msg, word):
+            return Hit("violence_abuse", "urgent", _words(strangers[:1], [word]))
     for word in msg.all("online_stranger"):  # a stranger met online who wants to meet the child
         if msg.has("meet") and not story:
             return Hit("violence_abuse", "urgent", _words([word], msg.all("meet")[:1]))
@@ -295,9 +299,10 @@ def missing(msg: Message) -> Hit | None:
             before = before[:taken]
         if not before:  # "手机丢了 找了半天没找着": the clause before says what is missing
             before = [w for w in msg.words if w.clause == word.clause - 1]
-        owner = next((w for w in reversed(before) if w.concepts & {"object", "parent", "child"}), None)
-        # "别找我": the one who is gone wrote it, whoever is named before
-        if owner is not None and "child" not in owner.concepts and "我" not in word.match.term:
+        owner = next((w for w in reversed(before) if w.concepts & OWNERS), None)
+        # "别找我": the one who is gone wrote it; "人没回来": a person, whatever is named before
+        if owner is not None and "child" not in owner.concepts and "我" not in word.match.term \
+                and not word.match.term.startswith("人"):
             continue
         if word in weak and not (msg.has("duration") or len(strong + weak) >= 2):
             continue
@@ -347,7 +352,9 @@ def _only_children_home(msg: Message, word: Word) -> bool:
     children; "只有我和老伴" or "只有我和孙子" (the grandmother writing) is not."""
     after = [w for w in msg.words if w.clause == word.clause and w.match.start >= word.match.end
              and w.concepts & PEOPLE]
-    if not after or any(w.concepts & {"adult", "parent"} and "child" not in w.concepts for w in after):
+    grown = {"adult", "parent", "carer"}
+    if not after or any(w.concepts & grown and "child" not in w.concepts
+                        and w.match.term not in NOT_A_PERPETRATOR for w in after):
         return False
     first_is_me = word.match.term.endswith(("我和", "我跟")) or after[0].match.term in NOT_A_PERPETRATOR
     if first_is_me:

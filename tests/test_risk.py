@@ -712,3 +712,74 @@ def test_more_paraphrases(text: str, severity: str) -> None:
 @pytest.mark.parametrize("text", MORE_LOOK_ALIKES)
 def test_more_look_alikes(text: str) -> None:
     assert alert_findings(match_terms(text)) == []
+
+
+# ---- generalising past one writer (issue 14, second round) ---------------------------------
+# Written fresh for these tests, as families of paraphrase: each names the concept it checks.
+FRESH_ALERTS = [
+    ("娃儿说他活起没得啥子意思 想去跳河", "urgent"),  # dialect: life is pointless, jump into water
+    ("孙女说下辈子再也不要当留守儿童了", "urgent"),  # a next life as farewell
+    ("孙子偷偷攒了一瓶安眠药藏在床底下", "urgent"),  # pills saved up
+    ("My granddaughter swallowed a whole bottle of paracetamol", "urgent"),  # a named medicine
+    ("She said she wants to go to sleep forever", "urgent"),
+    ("He won't be a burden much longer, he told his sister", "urgent"),  # negation inside the idea
+    ("后妈不给孩子饭吃 还拿烟头烫她", "urgent"),  # a negation does not remove the child
+    ("孩子他爹喝醉了拿菜刀追着娃砍", "urgent"),  # any blade, any chase
+    ("他继父晚上钻进女儿的被子里", "urgent"),  # a man who is not family in the child's bed
+    ("A man she met online keeps asking her to meet him alone", "urgent"),  # grooming online
+    ("The coach touches the girls in the changing room", "urgent"),
+    ("孙子去放羊 羊自己回来了 人到现在没回来", "urgent"),  # an animal came back, not the child
+    ("娃被一辆面包车上的人拉走了", "urgent"),  # the agent after 被 is not what went missing
+    ("孙子从树上摔下来 喊都喊不应", "urgent"),  # unconscious, said as "calling gets no answer"
+    ("The baby was face down in the pond and is not waking up", "urgent"),
+    ("老师 爷爷去世了 家里只有我和弟弟 弟弟才三岁", "urgent"),  # a child writing: only children home
+    ("Grandma had a stroke and my two kids are home alone", "urgent"),  # alone beside a carer taken ill
+    ("爸妈在外地 奶奶住院了 娃托给十三岁的表姐看", "high"),  # a minor left in charge is no carer
+    ("开水瓶倒了 烫到娃的脚背", "high"),  # boiling water on a part of the body
+    ("娃的眼睛被铅笔戳到了", "high"),  # a part of the body struck by something
+    ("孙子吃鱼卡了根骨头 咽不下去", "high"),  # something stuck in the throat
+    ("Our boy got splashed with hot oil, a blister on his hand", "high"),
+    ("班上没人跟他耍 分组都不要他", "high"),  # exclusion, in dialect
+    ("宿舍的人不让她上床睡觉", "high"),
+    ("有人把我孙女哭的视频发到群里 大家都在笑她", "high"),  # shamed online
+    ("Kids at school keep calling him beggar and threw his bag in the toilet", "high"),
+    ("娃以经三天没吃饭了 成天躺着", "high"),  # a typo (以经) and days without eating
+    ("wo sunzi bei gou yao le, tui shang liu xue", "high"),  # pinyin written together or apart
+]
+FRESH_QUIET = [
+    "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
+    "娃说同学要揍他 结果是在玩警察抓小偷",  # a game
+    "村里开会讲了防拐卖 娃回来说不跟陌生人走",  # a safety talk
+    "今天电话打不通 后来才知道是娃的手表没电了 人好好的",
+    "娃说班上有同学被欺负了 老师已经处理了 不是我家娃",  # someone else's child
+    "娃今天做饭烫了一下手 冲了冷水 不红了",  # a small mishap, over
+    "家里就剩我和老伴 带着孙子过日子",  # the grandmother writing: adults at home
+    "奶奶住院了 娃托给他姑姑照顾",  # a grown-up looks after the child
+    "孩子想跳到河里游泳 我没让",  # swimming, not a jump to die
+    "That bruise is from PE, she bumped the vaulting box, it doesn't hurt",
+    "She's been starving all week, growth spurt",  # hunger, not being starved
+    "He's been drinking lots of water and taking his medicine as told",
+]
+
+
+@pytest.mark.parametrize(("text", "severity"), FRESH_ALERTS)
+def test_fresh_paraphrases_reach_their_severity(text: str, severity: str) -> None:
+    found = alert_findings(match_terms(text))
+    assert found, text
+    assert found[0].severity == "urgent" or severity == "high", (text, found)
+
+
+@pytest.mark.parametrize("text", FRESH_QUIET)
+def test_fresh_look_alikes_raise_no_alert(text: str) -> None:
+    assert alert_findings(match_terms(text)) == []
+
+
+def test_lexicon_alternatives_expand_to_every_combination() -> None:
+    from flows.risk_lexicon import expand
+    assert expand("{没人|谁都不}跟他{玩|}") == ["没人跟他玩", "没人跟他", "谁都不跟他玩", "谁都不跟他"]
+    assert expand("plain") == ["plain"]
+
+
+def test_typed_pinyin_is_heard_in_any_grouping() -> None:
+    for text in ("ta zi sha le", "ta zisha le", "haizi tiao lou le", "hai zi tiaolou le"):
+        assert alert_findings(match_terms(text)), text
