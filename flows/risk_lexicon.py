@@ -13,6 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 
 import ahocorasick
@@ -93,8 +94,8 @@ def automaton() -> ahocorasick.Automaton:
         old = merged.get(term)
         merged[term] = Entry(term, frozenset(concepts) | (old.concepts if old else frozenset()),
                              term.isascii(), stem or (old.stem if old else False))
-    for term, entry in merged.items():
-        machine.add_word(term, entry)
+    for term, entry in merged.items():  # the value: what find() needs first, without lookups
+        machine.add_word(term, (len(term) - 1, entry.ascii, entry))
     machine.make_automaton()
     return machine
 
@@ -105,11 +106,12 @@ WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 def find(text: str) -> list[Match]:
     """Every concept term in the prepared ``text``; a term inside a longer one is left out."""
     found: list[tuple[int, int, Entry]] = []
+    append = found.append
     size = len(text)
-    for last, entry in automaton().iter(text):
-        start = last - len(entry.term) + 1
+    for last, (length, ascii_word, entry) in automaton().iter(text):
+        start = last - length
         end = last + 1
-        if entry.ascii:
+        if ascii_word:
             if start > 0 and text[start - 1] in WORD_CHARS:
                 continue
             if end < size and text[end] in WORD_CHARS:
@@ -117,8 +119,8 @@ def find(text: str) -> list[Match]:
                     continue
                 while end < size and text[end] in WORD_CHARS:
                     end += 1
-        found.append((start, -end, entry))
-    found.sort(key=_span)  # by start, the longest first: a match inside an earlier one is dropped
+        append((start, -end, entry))
+    found.sort(key=_SPAN)  # by start, the longest first: a match inside an earlier one is dropped
     kept: list[Match] = []
     reach = -1
     for start, negative_end, entry in found:
@@ -132,5 +134,4 @@ def find(text: str) -> list[Match]:
     return kept
 
 
-def _span(item: tuple[int, int, Entry]) -> tuple[int, int]:
-    return item[0], item[1]
+_SPAN = itemgetter(0, 1)

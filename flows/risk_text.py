@@ -86,7 +86,8 @@ def prepare(text: str) -> str:
     for wrong, right in TYPOS:
         if wrong in folded:
             folded = folded.replace(wrong, right)
-    if "." in folded or "·" in folded or "*" in folded:
+    han = not folded.isascii()  # the steps for Chinese only when there is some
+    if han and ("." in folded or "·" in folded or "*" in folded):
         folded = _DOT_INSIDE_HAN.sub("", folded)
     folded = folded.translate(translation_table()).strip()
     if " " in folded:  # each step only when it can change something (20 000 messages/s)
@@ -94,8 +95,9 @@ def prepare(text: str) -> str:
             folded = _SPACES.sub(" ", folded)
         if " |" in folded or "| " in folded or " #" in folded or "# " in folded:
             folded = _SPACE_AROUND_SEP.sub(r"\1", folded)
-        folded = _SPACE_BETWEEN_HAN.sub(CLAUSE, folded)
-    if CLAUSE in folded:
+        if han:
+            folded = _SPACE_BETWEEN_HAN.sub(CLAUSE, folded)
+    if han and CLAUSE in folded:
         folded = _LONE_FIRST.sub(r"\1", folded)
         folded = _LONE_LAST.sub(r"\1", folded)
     if "||" in folded or "|#" in folded or "#|" in folded or "##" in folded:
