@@ -275,7 +275,7 @@ def _about_something_else(msg: Message, word: Word) -> bool:
     """The nearest thing named before ``word`` in its clause is an object, an animal or an
     adult, not the child ("牛自己回来了", "手机找到了")."""
     before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start
-              and w.concepts & {"object", "parent", "child", "adult"}]
+              and w.concepts & {"object", "parent", "child", "adult", "other"}]
     return bool(before) and "child" not in before[-1].concepts \
         and word.match.start - before[-1].match.end <= SUBJECT_REACH
 
@@ -302,7 +302,7 @@ def missing(msg: Message) -> Hit | None:
         owner = next((w for w in reversed(before) if w.concepts & OWNERS), None)
         # "别找我": the one who is gone wrote it; "人没回来": a person, whatever is named before
         if owner is not None and "child" not in owner.concepts and "我" not in word.match.term \
-                and not word.match.term.startswith("人"):
+                and not word.match.term.startswith(("人", "he ", "she ")):
             continue
         if word in weak and not (msg.has("duration") or len(strong + weak) >= 2):
             continue
@@ -314,7 +314,7 @@ def injury(msg: Message) -> Hit | None:
     if msg.has("story"):
         return None
     for word in msg.all("severe"):
-        if _someone_else(msg, word):
+        if _someone_else(msg, word) or _about_something_else(msg, word):  # "小狗被车撞死了"
             continue
         if not _quiet(msg, word) and not (msg.has("past") and msg.has("resolved")):
             return Hit("injury", "urgent", _words([word]))
@@ -375,7 +375,7 @@ def no_adult(msg: Message) -> Hit | None:
     grave = bool(young or msg.any_of("care_gap", "duration", "long_time"))
     alone = msg.all("alone") + [w for w in msg.all("only_home") if _only_children_home(msg, w)]
     for word in alone:  # a child living alone: whoever was meant to look after him
-        if _quiet(msg, word) or msg.in_clause("past", word.clause):
+        if _quiet(msg, word) or msg.in_clause("past", word.clause) or msg.has("brief"):
             continue
         return Hit("no_adult", "urgent" if grave else _raised(msg, "high"), _words([word], young[:1]))
     kids = msg.any_of("child", "sibling", "young")

@@ -745,6 +745,13 @@ FRESH_ALERTS = [
     ("Kids at school keep calling him beggar and threw his bag in the toilet", "high"),
     ("娃以经三天没吃饭了 成天躺着", "high"),  # a typo (以经) and days without eating
     ("wo sunzi bei gou yao le, tui shang liu xue", "high"),  # pinyin written together or apart
+    ("She keeps saying everyone would be better off if she wasn't around", "urgent"),
+    ("He wrote that he can't take it anymore", "urgent"),
+    ("There was a belt tied to the bunk bed and he gave away his books", "urgent"),  # his things
+    ("Her stepfather puts his hand under her shirt at night", "urgent"),
+    ("孩子说想去陪过世的爸爸", "urgent"),  # to join a dead parent
+    ("娃被初中的孩子逼着喊爷爷 不喊就揍", "high"),  # humiliated by older children
+    ("His friends came back from the lake hours ago but he didn't", "urgent"),
 ]
 FRESH_QUIET = [
     "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
@@ -759,6 +766,9 @@ FRESH_QUIET = [
     "That bruise is from PE, she bumped the vaulting box, it doesn't hurt",
     "She's been starving all week, growth spurt",  # hunger, not being starved
     "He's been drinking lots of water and taking his medicine as told",
+    "He's home alone for half an hour after school, grandma is next door",  # brief, a carer near
+    "小猫被车撞了 娃难过了一晚上",  # an animal's accident
+    "他爸说要揍他 其实就是吓唬吓唬",  # a threat never meant
 ]
 
 
