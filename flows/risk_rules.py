@@ -291,7 +291,12 @@ def missing(msg: Message) -> Hit | None:
         if msg.any_of("duration", "absence", "absence_weak") and msg.has("child"):
             return Hit("missing", "urgent", _words([word], msg.all("duration")[:1]))
     for word in strong + weak:
-        if _quiet(msg, word) or msg.in_clause("past", word.clause):  # "三年前走丢过一次"
+        # "别找我", "人没回来", "but he didn't": the word names who is gone, whoever else is named
+        own_subject = "我" in word.match.term or word.match.term.startswith(("人", "he ", "she "))
+        if msg.in_clause("past", word.clause):  # "三年前走丢过一次"
+            continue
+        if _quiet(msg, word) and not (own_subject and not msg.in_clause("fiction", word.clause)
+                                      and not msg.in_clause("game", word.clause)):
             continue
         before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start]
         taken = next((i for i, w in enumerate(before) if "passive" in w.concepts), None)
@@ -300,9 +305,7 @@ def missing(msg: Message) -> Hit | None:
         if not before:  # "手机丢了 找了半天没找着": the clause before says what is missing
             before = [w for w in msg.words if w.clause == word.clause - 1]
         owner = next((w for w in reversed(before) if w.concepts & OWNERS), None)
-        # "别找我": the one who is gone wrote it; "人没回来": a person, whatever is named before
-        if owner is not None and "child" not in owner.concepts and "我" not in word.match.term \
-                and not word.match.term.startswith(("人", "he ", "she ")):
+        if owner is not None and "child" not in owner.concepts and not own_subject:
             continue
         if word in weak and not (msg.has("duration") or len(strong + weak) >= 2):
             continue
