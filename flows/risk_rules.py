@@ -144,6 +144,8 @@ def _someone_else(msg: Message, word: Word) -> bool:
 def self_harm(msg: Message) -> Hit | None:
     fiction = msg.has("story")
     for word in msg.all("selfharm_say"):
+        if msg.in_sentence("laugh", word.sentence):  # "so hard he wanted to die lol": hyperbole
+            continue
         if _quiet(msg, word) or (fiction and msg.in_sentence("story", word.sentence)) \
                 or msg.in_clause("accident", word.clause) or msg.in_clause("swim", word.clause):
             continue

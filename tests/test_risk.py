@@ -752,6 +752,11 @@ FRESH_ALERTS = [
     ("孩子说想去陪过世的爸爸", "urgent"),  # to join a dead parent
     ("娃被初中的孩子逼着喊爷爷 不喊就揍", "high"),  # humiliated by older children
     ("His friends came back from the lake hours ago but he didn't", "urgent"),
+    ("She swallowed a bunch of her grandpa's blood pressure pills", "urgent"),  # any amount word
+    ("The toddler wandered off from the yard this morning", "urgent"),
+    ("他的课本被同学扔到厕所里 文具盒也让人踩坏了", "high"),  # his things thrown, broken
+    ("孙子摔了一跤 手腕伸不直 一碰就疼", "high"),  # a joint that will not move
+    ("外孙说自己是个没用的人", "high"),  # worthless
 ]
 FRESH_QUIET = [
     "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
@@ -769,6 +774,11 @@ FRESH_QUIET = [
     "He's home alone for half an hour after school, grandma is next door",  # brief, a carer near
     "小猫被车撞了 娃难过了一晚上",  # an animal's accident
     "他爸说要揍他 其实就是吓唬吓唬",  # a threat never meant
+    "宝贝想死奶奶了吧 奶奶过几天就去看你",  # 想死 + a person: missing someone
+    "He said the homework was so boring he wanted to die lol",  # laughing hyperbole
+    "She's been missing her dad a lot since he went back to work",  # missing a parent, a topic
+    "The kids are staying with their aunt while grandma is in hospital",  # cared for
+    "孙子玩火 我打了他屁股两下 再也不敢了",  # a smack as discipline
 ]
 
 
