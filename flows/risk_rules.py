@@ -200,8 +200,8 @@ def violence(msg: Message) -> Hit | None:
     for word in msg.all("undress"):
         if not story and not caring and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words(strangers[:1], [word]))
-    for word in msg.all("touch"):
-        intimate = msg.in_clause("intimate", word.clause)
+    for word in msg.all("touch"):  # on an intimate part, or where nobody sees
+        intimate = msg.in_clause("intimate", word.clause) + msg.in_clause("secluded", word.clause)
         if intimate and not story and not caring and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words([word], intimate))
     for word in msg.all("touch") if strangers else ():
@@ -304,8 +304,9 @@ def missing(msg: Message) -> Hit | None:
         taken = next((i for i, w in enumerate(before) if "passive" in w.concepts), None)
         if taken is not None:  # "被一辆车上的人拉走了": who did it is not who is gone
             before = before[:taken]
-        if not before:  # "手机丢了 找了半天没找着": the clause before says what is missing
-            before = [w for w in msg.words if w.clause == word.clause - 1]
+        if not any(w.concepts & OWNERS for w in before):
+            # "手机丢了 找了半天没找着": the clause before says what is missing
+            before = [w for w in msg.words if w.clause == word.clause - 1] + before
         owner = next((w for w in reversed(before) if w.concepts & OWNERS), None)
         if owner is not None and "child" not in owner.concepts and not own_subject:
             continue
@@ -367,6 +368,12 @@ def _only_children_home(msg: Message, word: Word) -> bool:
     return any(w.concepts & {"child", "sibling"} and w.match.term not in NOT_A_PERPETRATOR for w in after)
 
 
+def _grown_up_before(msg: Message, word: Word) -> bool:
+    who = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start
+           and w.concepts & (PEOPLE | {"young"})]
+    return bool(who) and not who[-1].concepts & {"child", "sibling", "young"}
+
+
 def _cared_for(msg: Message) -> bool:
     """Someone looks after the child, and is not a child himself ("托给十五岁的堂哥")."""
     return any(not msg.in_clause("minor", w.clause) for w in msg.all("caretaker"))
@@ -381,6 +388,8 @@ def no_adult(msg: Message) -> Hit | None:
     alone = msg.all("alone") + [w for w in msg.all("only_home") if _only_children_home(msg, w)]
     for word in alone:  # a child living alone: whoever was meant to look after him
         if _quiet(msg, word) or msg.in_clause("past", word.clause) or msg.has("brief"):
+            continue
+        if _grown_up_before(msg, word):  # "我一个人在家带两个娃": the grown-up is the one alone
             continue
         return Hit("no_adult", "urgent" if grave else _raised(msg, "high"), _words([word], young[:1]))
     kids = msg.any_of("child", "sibling", "young")

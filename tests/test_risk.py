@@ -757,6 +757,18 @@ FRESH_ALERTS = [
     ("他的课本被同学扔到厕所里 文具盒也让人踩坏了", "high"),  # his things thrown, broken
     ("孙子摔了一跤 手腕伸不直 一碰就疼", "high"),  # a joint that will not move
     ("外孙说自己是个没用的人", "high"),  # worthless
+    ("孙女说她活腻了", "urgent"),
+    ("娃说再不让他去找妈妈就死给你们看", "urgent"),  # a threat to die
+    ("外孙两天未归 电话关机", "urgent"),  # 未归, written style
+    ("隔壁老汉趁没人的时候搂着我孙女摸", "urgent"),  # touching where nobody sees
+    ("娃吃了毒蘑菇 嘴唇都紫了", "urgent"),
+    ("She told her friend she'd rather be dead", "urgent"),
+    ("Her stepfather grabbed her by the hair and threw her onto the floor", "urgent"),
+    ("A man at the bus stop exposed himself to the kids", "urgent"),
+    ("孙子被热油烫了 哭个不停", "high"),  # burnt, no body part named
+    ("同学往她饭里吐口水 还逼着她喝脏水", "high"),
+    ("They keep shoving him into the lockers", "high"),  # "shov*", not "shove*"
+    ("孙子整天闷在屋里 一句话都不说 快一个月了", "high"),
 ]
 FRESH_QUIET = [
     "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
@@ -779,6 +791,10 @@ FRESH_QUIET = [
     "She's been missing her dad a lot since he went back to work",  # missing a parent, a topic
     "The kids are staying with their aunt while grandma is in hospital",  # cared for
     "孙子玩火 我打了他屁股两下 再也不敢了",  # a smack as discipline
+    "我一个人在家带三个娃 累得腰都直不起来",  # the grown-up is the one alone
+    "钥匙丢了 找了一上午也没找到",  # what is lost is named in the clause before
+    "She's drowning in homework this week",
+    "He got bitten by mosquitoes at the river, itchy but fine",
 ]
 
 
