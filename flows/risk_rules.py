@@ -184,8 +184,9 @@ def self_harm(msg: Message) -> Hit | None:
         treasured = msg.in_clause("treasured", word.clause, 1)
         if treasured and not msg.any_of("charity", "story"):
             return Hit("self_harm", "urgent", _words(treasured[:1], [word]))
-    for word in msg.all("goodbye"):
-        if msg.has("later") or msg.has("selfharm_say"):
+    notes = {w.match.term for w in msg.all("goodbye")}
+    for word in msg.all("goodbye"):  # a note beside words of parting, or two such words
+        if msg.has("later") or msg.has("selfharm_say") or len(notes) >= 2:
             return Hit("self_harm", "urgent", _words([word], msg.all("later")[:1]))
     return None
 

@@ -769,6 +769,14 @@ FRESH_ALERTS = [
     ("同学往她饭里吐口水 还逼着她喝脏水", "high"),
     ("They keep shoving him into the lockers", "high"),  # "shov*", not "shove*"
     ("孙子整天闷在屋里 一句话都不说 快一个月了", "high"),
+    ("He told his teacher that life is not worth living", "urgent"),
+    ("She has been scratching her forearms with a compass", "urgent"),
+    ("We found a letter on his desk saying goodbye to everyone", "urgent"),  # a note of parting
+    ("He says he will drink the weedkiller", "urgent"),  # the plain verb "drink"
+    ("Her mum's boyfriend burns her with a lighter", "urgent"),
+    ("She was knocked down by a tractor, there is blood everywhere", "urgent"),
+    ("No one will play with him and they say he stinks", "high"),  # two bullying signs
+    ("A stray dog bit her leg, two puncture wounds", "high"),
 ]
 FRESH_QUIET = [
     "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
@@ -795,6 +803,9 @@ FRESH_QUIET = [
     "钥匙丢了 找了一上午也没找到",  # what is lost is named in the clause before
     "She's drowning in homework this week",
     "He got bitten by mosquitoes at the river, itchy but fine",
+    "Grandpa is in hospital for a check up, I'm home with the kids",  # a routine visit, a carer here
+    "I'll be home alone tonight, the kids are with their aunt",  # the grown-up is the one alone
+    "孩子爸上班被机器夹了手 在医院 娃在家跟奶奶好好的",  # the father's accident, the child is well
 ]
 
 
