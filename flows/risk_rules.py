@@ -384,8 +384,8 @@ def no_adult(msg: Message) -> Hit | None:
     if msg.any_of("reassure", "story"):
         return None
     young = msg.all("young")
-    # a young child, a carer just taken ill, or a long time: alone is an emergency
-    grave = bool(young or msg.any_of("care_gap", "duration", "long_time"))
+    # a young child, or alone a long time: completely alone is an emergency
+    grave = bool(young or msg.any_of("duration", "long_time"))
     alone = msg.all("alone") + [w for w in msg.all("only_home") if _only_children_home(msg, w)]
     for word in alone:  # a child living alone: whoever was meant to look after him
         if _quiet(msg, word) or msg.in_clause("past", word.clause) or msg.has("brief"):

@@ -733,7 +733,8 @@ FRESH_ALERTS = [
     ("孙子从树上摔下来 喊都喊不应", "urgent"),  # unconscious, said as "calling gets no answer"
     ("The baby was face down in the pond and is not waking up", "urgent"),
     ("老师 爷爷去世了 家里只有我和弟弟 弟弟才三岁", "urgent"),  # a child writing: only children home
-    ("Grandma had a stroke and my two kids are home alone", "urgent"),  # alone beside a carer taken ill
+    ("Grandma had a stroke and my two kids are home alone", "high"),  # alone beside a carer taken ill
+    ("Grandma is in hospital, the kids (5 and 3) are home alone", "urgent"),  # young and alone
     ("爸妈在外地 奶奶住院了 娃托给十三岁的表姐看", "high"),  # a minor left in charge is no carer
     ("开水瓶倒了 烫到娃的脚背", "high"),  # boiling water on a part of the body
     ("娃的眼睛被铅笔戳到了", "high"),  # a part of the body struck by something
