@@ -52,6 +52,12 @@ class Word:
     concepts: frozenset[str]
 
 
+def _shared_bei(negator: Word, word: Word) -> bool:
+    """"没被狗咬": the negation "没被" and the word "被狗咬" share their 被."""
+    return negator.match.term.endswith("被") and word.match.term.startswith("被") \
+        and negator.match.end == word.match.start + 1
+
+
 class Message:
     """The concepts of one message, with their clause and sentence numbers."""
 
@@ -91,7 +97,7 @@ class Message:
     def _negated(word: Word, negators: list[Word], text: str) -> bool:
         """A negation just before the word in its clause; "不写就扯她头发" is a condition."""
         reach = NEG_REACH_ASCII if word.match.ascii else NEG_REACH_HAN
-        return any(n.clause == word.clause and n.match.end <= word.match.start
+        return any(n.clause == word.clause and (n.match.end <= word.match.start or _shared_bei(n, word))
                    and word.match.start - n.match.end <= reach
                    and "就" not in text[n.match.end:word.match.start] for n in negators)
 

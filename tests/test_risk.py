@@ -778,6 +778,11 @@ FRESH_ALERTS = [
     ("She was knocked down by a tractor, there is blood everywhere", "urgent"),
     ("No one will play with him and they say he stinks", "high"),  # two bullying signs
     ("A stray dog bit her leg, two puncture wounds", "high"),
+    ("村里那个光棍趁大人不在 抱孙女坐他腿上", "urgent"),  # on his lap, when nobody is there
+    ("Her step dad walks into the bathroom while she is in the shower", "urgent"),
+    ("孙子被邻居家的狗追着咬 腿上咬掉一块肉", "high"),  # whose dog, and a chase, in between
+    ("娃天天坐在村口等她妈 不吃不睡", "high"),
+    ("The boys at school call him a bastard because his dad left", "high"),
 ]
 FRESH_QUIET = [
     "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
@@ -807,6 +812,8 @@ FRESH_QUIET = [
     "Grandpa is in hospital for a check up, I'm home with the kids",  # a routine visit, a carer here
     "I'll be home alone tonight, the kids are with their aunt",  # the grown-up is the one alone
     "孩子爸上班被机器夹了手 在医院 娃在家跟奶奶好好的",  # the father's accident, the child is well
+    "孙子没被狗咬 就是被吓了一跳",  # the negation shares its 被 with the bite
+    "We played hide and seek, she was under the bed giggling",  # under the bed, not the water
 ]
 
 
