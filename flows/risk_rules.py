@@ -273,7 +273,8 @@ def bullying(msg: Message) -> Hit | None:
         if not msg.in_clause("other", word.clause):
             return Hit("bullying", "high", _words([word]))
     context = msg.all("peer") or msg.all("school_ctx") or msg.all("screen_weak")
-    weak = msg.all("bully_weak") + msg.all("threat")
+    weak = [w for w in msg.all("bully_weak") + msg.all("threat")
+            if not _grown_up_before(msg, w, {"carer"})]  # "我骂了他一顿": a carer scolding
     for word in weak:  # in a school, among children or online, or two signs at once
         if (context or len({w.match.term for w in weak}) >= 2) and not msg.in_clause("other", word.clause):
             return Hit("bullying", "high", _words([word], context[:1]))
@@ -375,10 +376,12 @@ def _only_children_home(msg: Message, word: Word) -> bool:
     return any(w.concepts & {"child", "sibling"} and w.match.term not in NOT_A_PERPETRATOR for w in after)
 
 
-def _grown_up_before(msg: Message, word: Word) -> bool:
+def _grown_up_before(msg: Message, word: Word, grown: frozenset[str] | set[str] = PEOPLE) -> bool:
+    """The last person named before ``word`` in its clause is a grown-up (of kind ``grown``)."""
     who = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start
            and w.concepts & (PEOPLE | {"young"})]
-    return bool(who) and not who[-1].concepts & {"child", "sibling", "young"}
+    return bool(who) and not who[-1].concepts & {"child", "sibling", "young"} \
+        and bool(who[-1].concepts & grown)
 
 
 def _cared_for(msg: Message) -> bool:

@@ -783,6 +783,12 @@ FRESH_ALERTS = [
     ("孙子被邻居家的狗追着咬 腿上咬掉一块肉", "high"),  # whose dog, and a chase, in between
     ("娃天天坐在村口等她妈 不吃不睡", "high"),
     ("The boys at school call him a bastard because his dad left", "high"),
+    ("孙女说想从这世上消失", "urgent"),
+    ("外孙说活得好痛苦 不想再活了", "urgent"),
+    ("娃老问我怎么死不疼", "urgent"),  # asking how to die
+    ("孙子把一瓶子药全倒出来吞了", "urgent"),
+    ("他后爹大冬天把娃锁在门外 冻了一夜", "urgent"),  # shut out in the cold
+    ("外孙女说恨自己 觉得自己好恶心", "high"),
 ]
 FRESH_QUIET = [
     "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
@@ -814,6 +820,9 @@ FRESH_QUIET = [
     "孩子爸上班被机器夹了手 在医院 娃在家跟奶奶好好的",  # the father's accident, the child is well
     "孙子没被狗咬 就是被吓了一跳",  # the negation shares its 被 with the bite
     "We played hide and seek, she was under the bed giggling",  # under the bed, not the water
+    "爷爷说要打断他的腿 就是气话 哪舍得",  # words said in anger
+    "孙子跟同学去水库边玩 我骂了他一顿",  # the carer scolds: no bullying
+    "孙子说他们老师体罚学生 不过没罚他",  # other children
 ]
 
 
