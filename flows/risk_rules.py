@@ -173,7 +173,8 @@ def self_harm(msg: Message) -> Hit | None:
         high = msg.in_clause("height", word.clause, 1)
         if high and not msg.has("story"):
             return Hit("self_harm", "urgent", _words(high[:1], [word]))
-    means = msg.all("cut_tool") + msg.all("rope") + msg.all("poison")
+    pills = msg.all("med") if msg.has("quantity") else []  # a bottle of pills, not one tablet
+    means = msg.all("cut_tool") + msg.all("rope") + msg.all("poison") + pills
     if means and msg.has("distress_strong") and not msg.any_of("cooking", "story", "accident", "farm"):
         # shut in his room with a blade: the means beside strong distress
         return Hit("self_harm", "urgent", _words(means[:1], msg.all("distress_strong")[:1]))
@@ -272,9 +273,9 @@ def bullying(msg: Message) -> Hit | None:
     for word in msg.all("bully"):
         if not msg.in_clause("other", word.clause):
             return Hit("bullying", "high", _words([word]))
-    context = msg.all("peer") or msg.all("school_ctx") or msg.all("screen_weak")
-    weak = [w for w in msg.all("bully_weak") + msg.all("threat")
-            if not _grown_up_before(msg, w, {"carer"})]  # "我骂了他一顿": a carer scolding
+    context = msg.all("peer") or msg.all("school_ctx") or msg.all("screen_weak") or msg.all("screen")
+    weak = [w for w in msg.all("bully_weak") + msg.all("threat")  # "我骂了他一顿": a carer scolding
+            if not _grown_up_before(msg, w, {"carer"}) and not _child_did_it(msg, w)]
     for word in weak:  # in a school, among children or online, or two signs at once
         if (context or len({w.match.term for w in weak}) >= 2) and not msg.in_clause("other", word.clause):
             return Hit("bullying", "high", _words([word], context[:1]))
@@ -384,6 +385,22 @@ def _grown_up_before(msg: Message, word: Word, grown: frozenset[str] | set[str] 
         and bool(who[-1].concepts & grown)
 
 
+PRONOUNS = frozenset({"他", "她", "he", "she", "him", "her"})  # also inside 他们, 她们
+
+
+def _child_did_it(msg: Message, word: Word) -> bool:
+    """"My son posted a photo", "孙子骂同学": the child named just before is the one doing it
+    (unless 被: "娃被同学骂")."""
+    if any(mark in word.match.term for mark in ("被", "让人", "叫人", "给人", "让同学")):
+        return False  # "书包被人扔进": the word says it was done to him
+    before = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start]
+    if any(w.concepts & {"passive", "ba"} for w in before):  # "把我孙女的照片…": the child is the object
+        return False
+    people = [w for w in before if w.concepts & (PEOPLE | {"peer"})]
+    return bool(people) and "child" in people[-1].concepts and "peer" not in people[-1].concepts \
+        and people[-1].match.term not in PRONOUNS
+
+
 def _cared_for(msg: Message) -> bool:
     """Someone looks after the child, and is not a child himself ("托给十五岁的堂哥")."""
     return any(not msg.in_clause("minor", w.clause) for w in msg.all("caretaker"))
@@ -448,7 +465,7 @@ ALERT_RULES = (self_harm, violence, bullying, missing, injury, no_adult, distres
 # (most messages hold none of them: 20 000 messages/s)
 TRIGGERS = {
     self_harm: frozenset({"selfharm_say", "cut", "take", "on_edge", "cut_tool", "rope", "poison",
-                          "seek", "give_away", "goodbye"}),
+                          "seek", "give_away", "goodbye", "med"}),
     violence: frozenset({"sex", "undress", "touch", "abuse", "hit", "wound", "dv", "into_bed",
                          "online_stranger"}),
     bullying: frozenset({"bully", "bully_weak", "threat"}),

@@ -789,6 +789,10 @@ FRESH_ALERTS = [
     ("孙子把一瓶子药全倒出来吞了", "urgent"),
     ("他后爹大冬天把娃锁在门外 冻了一夜", "urgent"),  # shut out in the cold
     ("外孙女说恨自己 觉得自己好恶心", "high"),
+    ("He wrote 'goodbye, this is the end' on his profile", "urgent"),  # a parting said online
+    ("She keeps a bottle of painkillers in her drawer and shut herself in her room", "urgent"),
+    ("A man keeps sending her dirty messages and told her to come round to his house alone", "urgent"),
+    ("He snuck out through the window last night and he's gone", "urgent"),
 ]
 FRESH_QUIET = [
     "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
@@ -823,6 +827,7 @@ FRESH_QUIET = [
     "爷爷说要打断他的腿 就是气话 哪舍得",  # words said in anger
     "孙子跟同学去水库边玩 我骂了他一顿",  # the carer scolds: no bullying
     "孙子说他们老师体罚学生 不过没罚他",  # other children
+    "My son posted a photo of his drawing on his class group, so proud",  # the child posting
 ]
 
 
