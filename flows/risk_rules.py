@@ -139,11 +139,13 @@ def _quiet(msg: Message, word: Word) -> bool:
                 or msg.in_clause("game", word.clause))
 
 
-def _someone_else(msg: Message, word: Word) -> bool:
+def _someone_else(msg: Message, word: Word, quoted: bool = False) -> bool:
     """People are named before ``word`` in its clause and the child is not one of them
-    ("爷爷摔伤了"; but "孙子跟他爸骑车摔了" is the child's)."""
+    ("爷爷摔伤了"; but "孙子跟他爸骑车摔了" is the child's). ``quoted``: words the child says of
+    himself, where a relative named before is the one spoken to: only "有人"/"someone" counts."""
+    wanted = {"someone"} if quoted else PEOPLE | {"someone"}  # "奶奶 我不想活了": she is spoken to
     before = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start
-              and w.concepts & PEOPLE]
+              and w.concepts & wanted]
     return bool(before) and not any(w.concepts & {"child", "sibling"} for w in before)
 
 
@@ -153,7 +155,8 @@ def self_harm(msg: Message) -> Hit | None:
         if msg.in_sentence("laugh", word.sentence):  # "so hard he wanted to die lol": hyperbole
             continue
         if _quiet(msg, word) or (fiction and msg.in_sentence("story", word.sentence)) \
-                or msg.in_clause("accident", word.clause) or msg.in_clause("swim", word.clause):
+                or msg.in_clause("accident", word.clause) or msg.in_clause("swim", word.clause) \
+                or _someone_else(msg, word, quoted=True):  # "村里有人喝农药了": not the child
             continue
         return Hit("self_harm", "urgent", _words([word], msg.in_clause("body", word.clause)[:1]))
     for word in msg.all("cut"):
@@ -385,6 +388,8 @@ def _grown_up_before(msg: Message, word: Word, grown: frozenset[str] | set[str] 
         and bool(who[-1].concepts & grown)
 
 
+NOBODY = ("nobody", "no one", "no adult", "no grown", "没人", "没有大人", "没个大人", "家里没人", "大人都",
+          "一个大人")
 PRONOUNS = frozenset({"他", "她", "he", "she", "him", "her"})  # also inside 他们, 她们
 
 
@@ -416,7 +421,8 @@ def no_adult(msg: Message) -> Hit | None:
     for word in alone:  # a child living alone: whoever was meant to look after him
         if _quiet(msg, word) or msg.in_clause("past", word.clause) or msg.has("brief"):
             continue
-        if _grown_up_before(msg, word):  # "我一个人在家带两个娃": the grown-up is the one alone
+        # "我一个人在家带两个娃": the grown-up is the one alone (not "nobody is looking after")
+        if not word.match.term.startswith(NOBODY) and _grown_up_before(msg, word):
             continue
         return Hit("no_adult", "urgent" if grave else _raised(msg, "high"), _words([word], young[:1]))
     kids = msg.any_of("child", "sibling", "young")

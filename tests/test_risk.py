@@ -793,6 +793,8 @@ FRESH_ALERTS = [
     ("She keeps a bottle of painkillers in her drawer and shut herself in her room", "urgent"),
     ("A man keeps sending her dirty messages and told her to come round to his house alone", "urgent"),
     ("He snuck out through the window last night and he's gone", "urgent"),
+    ("同桌男生天天揪她辫子 还掀她裙子", "high"),
+    ("奶奶 我不想活了", "urgent"),  # the grandmother is spoken to, not the one in danger
 ]
 FRESH_QUIET = [
     "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
@@ -828,6 +830,11 @@ FRESH_QUIET = [
     "孙子跟同学去水库边玩 我骂了他一顿",  # the carer scolds: no bullying
     "孙子说他们老师体罚学生 不过没罚他",  # other children
     "My son posted a photo of his drawing on his class group, so proud",  # the child posting
+    "孙子说同学被老师打了手心 他吓坏了",  # a classmate's punishment
+    "村里有人喝农药了 是个大人 娃听说了有点害怕",  # someone else in the village
+    "奶奶去镇上住院检查 三天就回 娃这几天住他姑家",  # a check-up, the child with an aunt
+    "She slipped on the ice and bruised her knee, nothing broken, walking fine",
+    "Grandma is in hospital for her hip but my sister moved in to look after them",
 ]
 
 
