@@ -795,6 +795,10 @@ FRESH_ALERTS = [
     ("He snuck out through the window last night and he's gone", "urgent"),
     ("同桌男生天天揪她辫子 还掀她裙子", "high"),
     ("奶奶 我不想活了", "urgent"),  # the grandmother is spoken to, not the one in danger
+    ("孙女蹲在天台边上 说要跳", "urgent"),  # at the edge of a height
+    ("两岁的孙子跑出去了 找了两个多小时", "urgent"),  # "两个多小时" is a duration too
+    ("有人在网上骂她 说她妈是坐牢的", "high"),  # insults about a parent, online
+    ("孙子的手被机器轧伤了", "high"),  # any 伤 compound: 轧伤, 绞伤, 砸伤
 ]
 FRESH_QUIET = [
     "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
