@@ -274,6 +274,8 @@ def bullying(msg: Message) -> Hit | None:
     if msg.any_of("reassure", "story", "misheard"):
         return None
     for word in msg.all("bully"):
+        if msg.in_clause("past", word.clause) and msg.has("resolved"):  # "bullied last year … happy now"
+            continue
         if not msg.in_clause("other", word.clause):
             return Hit("bullying", "high", _words([word]))
     context = msg.all("peer") or msg.all("school_ctx") or msg.all("screen_weak") or msg.all("screen")

@@ -799,6 +799,9 @@ FRESH_ALERTS = [
     ("两岁的孙子跑出去了 找了两个多小时", "urgent"),  # "两个多小时" is a duration too
     ("有人在网上骂她 说她妈是坐牢的", "high"),  # insults about a parent, online
     ("孙子的手被机器轧伤了", "high"),  # any 伤 compound: 轧伤, 绞伤, 砸伤
+    ("He keeps talking about death and what happens when you die", "urgent"),
+    ("She went off with a man she met in a game", "urgent"),
+    ("Older boys throw stones at her on the way home", "high"),
 ]
 FRESH_QUIET = [
     "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
@@ -839,6 +842,9 @@ FRESH_QUIET = [
     "奶奶去镇上住院检查 三天就回 娃这几天住他姑家",  # a check-up, the child with an aunt
     "She slipped on the ice and bruised her knee, nothing broken, walking fine",
     "Grandma is in hospital for her hip but my sister moved in to look after them",
+    "We burned the leaves in the yard, the kids watched from the door",
+    "She was bullied last year but changed schools and is happy now",  # over and done
+    "The neighbour's girl broke her leg skiing",  # someone else's child
 ]
 
 
