@@ -232,6 +232,8 @@ def violence(msg: Message) -> Hit | None:
     for word in msg.all("hit"):
         if story or _quiet(msg, word) or msg.any_of("joke", "misheard"):
             continue
+        if "水" in word.match.term and msg.has("swim"):  # held under water in a swimming lesson
+            continue
         clause = word.clause
         peers = msg.in_clause("peer", clause, 1)
         adults = [a for a in msg.all("adult") + msg.all("carer") + msg.all("parent")

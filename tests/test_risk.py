@@ -802,6 +802,10 @@ FRESH_ALERTS = [
     ("He keeps talking about death and what happens when you die", "urgent"),
     ("She went off with a man she met in a game", "urgent"),
     ("Older boys throw stones at her on the way home", "high"),
+    ("外孙一个人跑到河边 说不想回家了", "urgent"),  # gone to the water, will not come home
+    ("孙女说想吞安眠药睡过去", "urgent"),
+    ("他后爸把娃的头摁进水盆里", "urgent"),
+    ("孙子这个礼拜都不肯吃饭 瘦了一圈", "high"),
 ]
 FRESH_QUIET = [
     "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
@@ -845,6 +849,7 @@ FRESH_QUIET = [
     "We burned the leaves in the yard, the kids watched from the door",
     "She was bullied last year but changed schools and is happy now",  # over and done
     "The neighbour's girl broke her leg skiing",  # someone else's child
+    "他舅舅教他游泳 把他按在水里练憋气",  # a swimming lesson
 ]
 
 
