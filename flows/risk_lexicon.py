@@ -1,13 +1,19 @@
 """The concept lexicons (locales/<lang>/risk_concepts.toml) in one Aho-Corasick automaton.
 
 A match is (start, end, term, concepts). Words written in ASCII (English, typed pinyin) only
-match whole words; a trailing "*" in the lexicon lets the word end in anything ("bleed*")."""
+match whole words; a trailing "*" in the lexicon lets the word end in anything ("bleed*").
+A lexicon word may hold alternatives in braces, so a whole family of ways of saying one thing is
+one line: "{没人|谁都不}{跟|和}{他|她}{玩|耍}" is every combination ("{a|}" makes a part optional).
+Typed pinyin in the Chinese lexicon ("hai zi") is also heard written together ("haizi")."""
 
 from __future__ import annotations
 
+import itertools
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 
 import ahocorasick
@@ -39,19 +45,42 @@ def concept_files(locales: tuple[str, ...] = tuple(SUPPORTED_LOCALES)) -> list[P
     return [Path(LOCALES_DIR) / locale / FILE for locale in locales]
 
 
+_BRACES = re.compile(r"\{([^{}]*)\}")
+
+
+def expand(word: str) -> list[str]:
+    """Every word a lexicon line with {a|b} alternatives stands for."""
+    parts = _BRACES.split(word)  # literal, alternatives, literal, alternatives, ...
+    choices = [[part] if i % 2 == 0 else part.split("|") for i, part in enumerate(parts)]
+    return ["".join(combo) for combo in itertools.product(*choices)]
+
+
+def _groupings(pinyin: str) -> list[str]:
+    """Typed pinyin, its syllables written apart or together in any way ("tang hai zi",
+    "tang haizi", "tanghaizi")."""
+    syllables = pinyin.split(" ")
+    if len(syllables) > 5:
+        return [pinyin, pinyin.replace(" ", "")]
+    return ["".join(s + j for s, j in zip(syllables, (*joints, ""), strict=True))
+            for joints in itertools.product((" ", ""), repeat=len(syllables) - 1)]
+
+
 def load_concepts(paths: list[Path]) -> dict[str, set[str]]:
     """term -> concepts, from every file (the languages are merged: people mix them)."""
     terms: dict[str, set[str]] = {}
     for path in paths:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
-        for concept, words in data["concepts"].items():
-            for word in words:
+        pinyin = path.parent.name.startswith("zh")
+        for concept, lines in data["concepts"].items():
+            for word in (w for line in lines for w in expand(line)):
                 stem = word.endswith("*")
                 key = prepare(word.rstrip("*"))
                 if not key or any(sep in key for sep in SEPARATORS):
                     raise ValueError(f"{path}: the term {word!r} is empty or holds punctuation")
-                terms.setdefault(key + ("*" if stem else ""), set()).add(concept)
+                keys = set(_groupings(key)) if pinyin and key.isascii() else {key}
+                for each in keys:
+                    terms.setdefault(each + ("*" if stem else ""), set()).add(concept)
     return terms
 
 
@@ -65,8 +94,8 @@ def automaton() -> ahocorasick.Automaton:
         old = merged.get(term)
         merged[term] = Entry(term, frozenset(concepts) | (old.concepts if old else frozenset()),
                              term.isascii(), stem or (old.stem if old else False))
-    for term, entry in merged.items():
-        machine.add_word(term, entry)
+    for term, entry in merged.items():  # the value: what find() needs first, without lookups
+        machine.add_word(term, (len(term) - 1, entry.ascii, entry))
     machine.make_automaton()
     return machine
 
@@ -77,11 +106,12 @@ WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 def find(text: str) -> list[Match]:
     """Every concept term in the prepared ``text``; a term inside a longer one is left out."""
     found: list[tuple[int, int, Entry]] = []
+    append = found.append
     size = len(text)
-    for last, entry in automaton().iter(text):
-        start = last - len(entry.term) + 1
+    for last, (length, ascii_word, entry) in automaton().iter(text):
+        start = last - length
         end = last + 1
-        if entry.ascii:
+        if ascii_word:
             if start > 0 and text[start - 1] in WORD_CHARS:
                 continue
             if end < size and text[end] in WORD_CHARS:
@@ -89,8 +119,8 @@ def find(text: str) -> list[Match]:
                     continue
                 while end < size and text[end] in WORD_CHARS:
                     end += 1
-        found.append((start, -end, entry))
-    found.sort(key=_span)  # by start, the longest first: a match inside an earlier one is dropped
+        append((start, -end, entry))
+    found.sort(key=_SPAN)  # by start, the longest first: a match inside an earlier one is dropped
     kept: list[Match] = []
     reach = -1
     for start, negative_end, entry in found:
@@ -104,5 +134,4 @@ def find(text: str) -> list[Match]:
     return kept
 
 
-def _span(item: tuple[int, int, Entry]) -> tuple[int, int]:
-    return item[0], item[1]
+_SPAN = itemgetter(0, 1)

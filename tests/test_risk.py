@@ -712,3 +712,165 @@ def test_more_paraphrases(text: str, severity: str) -> None:
 @pytest.mark.parametrize("text", MORE_LOOK_ALIKES)
 def test_more_look_alikes(text: str) -> None:
     assert alert_findings(match_terms(text)) == []
+
+
+# ---- generalising past one writer (issue 14, second round) ---------------------------------
+# Written fresh for these tests, as families of paraphrase: each names the concept it checks.
+FRESH_ALERTS = [
+    ("娃儿说他活起没得啥子意思 想去跳河", "urgent"),  # dialect: life is pointless, jump into water
+    ("孙女说下辈子再也不要当留守儿童了", "urgent"),  # a next life as farewell
+    ("孙子偷偷攒了一瓶安眠药藏在床底下", "urgent"),  # pills saved up
+    ("My granddaughter swallowed a whole bottle of paracetamol", "urgent"),  # a named medicine
+    ("She said she wants to go to sleep forever", "urgent"),
+    ("He won't be a burden much longer, he told his sister", "urgent"),  # negation inside the idea
+    ("后妈不给孩子饭吃 还拿烟头烫她", "urgent"),  # a negation does not remove the child
+    ("孩子他爹喝醉了拿菜刀追着娃砍", "urgent"),  # any blade, any chase
+    ("他继父晚上钻进女儿的被子里", "urgent"),  # a man who is not family in the child's bed
+    ("A man she met online keeps asking her to meet him alone", "urgent"),  # grooming online
+    ("The coach touches the girls in the changing room", "urgent"),
+    ("孙子去放羊 羊自己回来了 人到现在没回来", "urgent"),  # an animal came back, not the child
+    ("娃被一辆面包车上的人拉走了", "urgent"),  # the agent after 被 is not what went missing
+    ("孙子从树上摔下来 喊都喊不应", "urgent"),  # unconscious, said as "calling gets no answer"
+    ("The baby was face down in the pond and is not waking up", "urgent"),
+    ("老师 爷爷去世了 家里只有我和弟弟 弟弟才三岁", "urgent"),  # a child writing: only children home
+    ("Grandma had a stroke and my two kids are home alone", "high"),  # alone beside a carer taken ill
+    ("Grandma is in hospital, the kids (5 and 3) are home alone", "urgent"),  # young and alone
+    ("爸妈在外地 奶奶住院了 娃托给十三岁的表姐看", "high"),  # a minor left in charge is no carer
+    ("开水瓶倒了 烫到娃的脚背", "high"),  # boiling water on a part of the body
+    ("娃的眼睛被铅笔戳到了", "high"),  # a part of the body struck by something
+    ("孙子吃鱼卡了根骨头 咽不下去", "high"),  # something stuck in the throat
+    ("Our boy got splashed with hot oil, a blister on his hand", "high"),
+    ("班上没人跟他耍 分组都不要他", "high"),  # exclusion, in dialect
+    ("宿舍的人不让她上床睡觉", "high"),
+    ("有人把我孙女哭的视频发到群里 大家都在笑她", "high"),  # shamed online
+    ("Kids at school keep calling him beggar and threw his bag in the toilet", "high"),
+    ("娃以经三天没吃饭了 成天躺着", "high"),  # a typo (以经) and days without eating
+    ("wo sunzi bei gou yao le, tui shang liu xue", "high"),  # pinyin written together or apart
+    ("She keeps saying everyone would be better off if she wasn't around", "urgent"),
+    ("He wrote that he can't take it anymore", "urgent"),
+    ("There was a belt tied to the bunk bed and he gave away his books", "urgent"),  # his things
+    ("Her stepfather puts his hand under her shirt at night", "urgent"),
+    ("孩子说想去陪过世的爸爸", "urgent"),  # to join a dead parent
+    ("娃被初中的孩子逼着喊爷爷 不喊就揍", "high"),  # humiliated by older children
+    ("His friends came back from the lake hours ago but he didn't", "urgent"),
+    ("She swallowed a bunch of her grandpa's blood pressure pills", "urgent"),  # any amount word
+    ("The toddler wandered off from the yard this morning", "urgent"),
+    ("他的课本被同学扔到厕所里 文具盒也让人踩坏了", "high"),  # his things thrown, broken
+    ("孙子摔了一跤 手腕伸不直 一碰就疼", "high"),  # a joint that will not move
+    ("外孙说自己是个没用的人", "high"),  # worthless
+    ("孙女说她活腻了", "urgent"),
+    ("娃说再不让他去找妈妈就死给你们看", "urgent"),  # a threat to die
+    ("外孙两天未归 电话关机", "urgent"),  # 未归, written style
+    ("隔壁老汉趁没人的时候搂着我孙女摸", "urgent"),  # touching where nobody sees
+    ("娃吃了毒蘑菇 嘴唇都紫了", "urgent"),
+    ("She told her friend she'd rather be dead", "urgent"),
+    ("Her stepfather grabbed her by the hair and threw her onto the floor", "urgent"),
+    ("A man at the bus stop exposed himself to the kids", "urgent"),
+    ("孙子被热油烫了 哭个不停", "high"),  # burnt, no body part named
+    ("同学往她饭里吐口水 还逼着她喝脏水", "high"),
+    ("They keep shoving him into the lockers", "high"),  # "shov*", not "shove*"
+    ("孙子整天闷在屋里 一句话都不说 快一个月了", "high"),
+    ("He told his teacher that life is not worth living", "urgent"),
+    ("She has been scratching her forearms with a compass", "urgent"),
+    ("We found a letter on his desk saying goodbye to everyone", "urgent"),  # a note of parting
+    ("He says he will drink the weedkiller", "urgent"),  # the plain verb "drink"
+    ("Her mum's boyfriend burns her with a lighter", "urgent"),
+    ("She was knocked down by a tractor, there is blood everywhere", "urgent"),
+    ("No one will play with him and they say he stinks", "high"),  # two bullying signs
+    ("A stray dog bit her leg, two puncture wounds", "high"),
+    ("村里那个光棍趁大人不在 抱孙女坐他腿上", "urgent"),  # on his lap, when nobody is there
+    ("Her step dad walks into the bathroom while she is in the shower", "urgent"),
+    ("孙子被邻居家的狗追着咬 腿上咬掉一块肉", "high"),  # whose dog, and a chase, in between
+    ("娃天天坐在村口等她妈 不吃不睡", "high"),
+    ("The boys at school call him a bastard because his dad left", "high"),
+    ("孙女说想从这世上消失", "urgent"),
+    ("外孙说活得好痛苦 不想再活了", "urgent"),
+    ("娃老问我怎么死不疼", "urgent"),  # asking how to die
+    ("孙子把一瓶子药全倒出来吞了", "urgent"),
+    ("他后爹大冬天把娃锁在门外 冻了一夜", "urgent"),  # shut out in the cold
+    ("外孙女说恨自己 觉得自己好恶心", "high"),
+    ("He wrote 'goodbye, this is the end' on his profile", "urgent"),  # a parting said online
+    ("She keeps a bottle of painkillers in her drawer and shut herself in her room", "urgent"),
+    ("A man keeps sending her dirty messages and told her to come round to his house alone", "urgent"),
+    ("He snuck out through the window last night and he's gone", "urgent"),
+    ("同桌男生天天揪她辫子 还掀她裙子", "high"),
+    ("奶奶 我不想活了", "urgent"),  # the grandmother is spoken to, not the one in danger
+    ("孙女蹲在天台边上 说要跳", "urgent"),  # at the edge of a height
+    ("两岁的孙子跑出去了 找了两个多小时", "urgent"),  # "两个多小时" is a duration too
+    ("有人在网上骂她 说她妈是坐牢的", "high"),  # insults about a parent, online
+    ("孙子的手被机器轧伤了", "high"),  # any 伤 compound: 轧伤, 绞伤, 砸伤
+    ("He keeps talking about death and what happens when you die", "urgent"),
+    ("She went off with a man she met in a game", "urgent"),
+    ("Older boys throw stones at her on the way home", "high"),
+    ("外孙一个人跑到河边 说不想回家了", "urgent"),  # gone to the water, will not come home
+    ("孙女说想吞安眠药睡过去", "urgent"),
+    ("他后爸把娃的头摁进水盆里", "urgent"),
+    ("孙子这个礼拜都不肯吃饭 瘦了一圈", "high"),
+]
+FRESH_QUIET = [
+    "娃说老师打了他 原来是老师给他打了个勾",  # 打勾, and a misunderstanding cleared up
+    "娃说同学要揍他 结果是在玩警察抓小偷",  # a game
+    "村里开会讲了防拐卖 娃回来说不跟陌生人走",  # a safety talk
+    "今天电话打不通 后来才知道是娃的手表没电了 人好好的",
+    "娃说班上有同学被欺负了 老师已经处理了 不是我家娃",  # someone else's child
+    "娃今天做饭烫了一下手 冲了冷水 不红了",  # a small mishap, over
+    "家里就剩我和老伴 带着孙子过日子",  # the grandmother writing: adults at home
+    "奶奶住院了 娃托给他姑姑照顾",  # a grown-up looks after the child
+    "孩子想跳到河里游泳 我没让",  # swimming, not a jump to die
+    "That bruise is from PE, she bumped the vaulting box, it doesn't hurt",
+    "She's been starving all week, growth spurt",  # hunger, not being starved
+    "He's been drinking lots of water and taking his medicine as told",
+    "He's home alone for half an hour after school, grandma is next door",  # brief, a carer near
+    "小猫被车撞了 娃难过了一晚上",  # an animal's accident
+    "他爸说要揍他 其实就是吓唬吓唬",  # a threat never meant
+    "宝贝想死奶奶了吧 奶奶过几天就去看你",  # 想死 + a person: missing someone
+    "He said the homework was so boring he wanted to die lol",  # laughing hyperbole
+    "She's been missing her dad a lot since he went back to work",  # missing a parent, a topic
+    "The kids are staying with their aunt while grandma is in hospital",  # cared for
+    "孙子玩火 我打了他屁股两下 再也不敢了",  # a smack as discipline
+    "我一个人在家带三个娃 累得腰都直不起来",  # the grown-up is the one alone
+    "钥匙丢了 找了一上午也没找到",  # what is lost is named in the clause before
+    "She's drowning in homework this week",
+    "He got bitten by mosquitoes at the river, itchy but fine",
+    "Grandpa is in hospital for a check up, I'm home with the kids",  # a routine visit, a carer here
+    "I'll be home alone tonight, the kids are with their aunt",  # the grown-up is the one alone
+    "孩子爸上班被机器夹了手 在医院 娃在家跟奶奶好好的",  # the father's accident, the child is well
+    "孙子没被狗咬 就是被吓了一跳",  # the negation shares its 被 with the bite
+    "We played hide and seek, she was under the bed giggling",  # under the bed, not the water
+    "爷爷说要打断他的腿 就是气话 哪舍得",  # words said in anger
+    "孙子跟同学去水库边玩 我骂了他一顿",  # the carer scolds: no bullying
+    "孙子说他们老师体罚学生 不过没罚他",  # other children
+    "My son posted a photo of his drawing on his class group, so proud",  # the child posting
+    "孙子说同学被老师打了手心 他吓坏了",  # a classmate's punishment
+    "村里有人喝农药了 是个大人 娃听说了有点害怕",  # someone else in the village
+    "奶奶去镇上住院检查 三天就回 娃这几天住他姑家",  # a check-up, the child with an aunt
+    "She slipped on the ice and bruised her knee, nothing broken, walking fine",
+    "Grandma is in hospital for her hip but my sister moved in to look after them",
+    "We burned the leaves in the yard, the kids watched from the door",
+    "She was bullied last year but changed schools and is happy now",  # over and done
+    "The neighbour's girl broke her leg skiing",  # someone else's child
+    "他舅舅教他游泳 把他按在水里练憋气",  # a swimming lesson
+]
+
+
+@pytest.mark.parametrize(("text", "severity"), FRESH_ALERTS)
+def test_fresh_paraphrases_reach_their_severity(text: str, severity: str) -> None:
+    found = alert_findings(match_terms(text))
+    assert found, text
+    assert found[0].severity == "urgent" or severity == "high", (text, found)
+
+
+@pytest.mark.parametrize("text", FRESH_QUIET)
+def test_fresh_look_alikes_raise_no_alert(text: str) -> None:
+    assert alert_findings(match_terms(text)) == []
+
+
+def test_lexicon_alternatives_expand_to_every_combination() -> None:
+    from flows.risk_lexicon import expand
+    assert expand("{没人|谁都不}跟他{玩|}") == ["没人跟他玩", "没人跟他", "谁都不跟他玩", "谁都不跟他"]
+    assert expand("plain") == ["plain"]
+
+
+def test_typed_pinyin_is_heard_in_any_grouping() -> None:
+    for text in ("ta zi sha le", "ta zisha le", "haizi tiao lou le", "hai zi tiaolou le"):
+        assert alert_findings(match_terms(text)), text
