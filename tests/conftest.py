@@ -7,7 +7,6 @@ import os
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 import asyncio
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ import pytest
 
 from bot import build_application, start_application, stop_application
 from db.database import Database
+from db.worker import worker_threads
 from flows.clock import Clock, ManualClock, OffsetClock
 from flows.config import Settings
 from flows.services import Services
@@ -29,17 +29,13 @@ from sandbox.server import DEFAULT_TOKEN, Sandbox, start_sandbox
 T = TypeVar("T")
 
 
-def _sqlite_threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if "_connection_worker_thread" in t.name}
-
-
 @pytest.fixture(autouse=True)
 async def no_unclosed_connections() -> AsyncIterator[None]:
     """Every test closes what it opens: a leaked aiosqlite thread would hang the run at exit."""
-    before = _sqlite_threads()
+    before = worker_threads()
     yield
     for _ in range(50):
-        leaked = _sqlite_threads() - before
+        leaked = worker_threads() - before
         if not leaked:
             return
         await asyncio.sleep(0.02)
