@@ -11,8 +11,9 @@ from db.outbox import LANE_BULK, NewMessage
 from db.store import Store
 from flows.clock import to_iso
 from sandbox.village import seed_demo_village
-from tests.conftest import BotHandle, SandboxHandle, eventually
-from tests.people import Person
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
+from tests.support.waiting import eventually
 
 GRANDMA, FATHER, CASEWORKER = 1001, 1002, 2001
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

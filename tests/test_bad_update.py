@@ -19,8 +19,9 @@ from db.database import Database
 from flows.clock import SystemClock
 from sandbox.offline import OfflineBotApi
 from scheduler.durable_updates import DurableGetUpdates
-from tests.conftest import BotHandle, SandboxHandle, eventually
-from tests.people import Person
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.reliability
 

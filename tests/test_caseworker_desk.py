@@ -21,7 +21,7 @@ from flows import alerts as alerts_flow
 from flows.alerts import raise_alert
 from flows.clock import ManualClock, to_iso
 from flows.ui import FlowContext, Reply
-from tests.helpers import add_family
+from tests.support.families import add_family
 
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 CW, OTHER_CW, SUPERVISOR, ADMIN = 201, 202, 301, 9001

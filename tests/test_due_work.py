@@ -9,7 +9,7 @@ from db.database import Database
 from flows.clock import ManualClock, from_iso, to_iso
 from flows.due_work import SEND_EXPIRY, sweep_chunk
 from flows.timeplan import next_occurrence
-from tests.helpers import add_family
+from tests.support.families import add_family
 
 START = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)  # Monday 08:00 in Shanghai
 

@@ -24,8 +24,9 @@ from flows.person_plans import sync_person
 from sandbox.client import SandboxClient
 from sandbox.server import DEFAULT_TOKEN, Sandbox
 from scheduler.jobs import run_due_work, sender_of
-from tests.conftest import eventually, sandbox_settings
-from tests.helpers import add_family
+from tests.support.families import add_family
+from tests.support.handles import sandbox_settings
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.reliability
 

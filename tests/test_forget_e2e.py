@@ -14,8 +14,9 @@ from db.store import Store
 from flows.clock import OffsetClock, to_iso
 from flows.invites import create_invite
 from scheduler.jobs import run_due_work, sender_of
-from tests.conftest import BotHandle, SandboxHandle, eventually
-from tests.people import Person
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
+from tests.support.waiting import eventually
 from tests.test_onboarding_e2e import join
 
 GRANDMA, CW, SUPERVISOR = 73519, 201, 301

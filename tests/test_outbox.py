@@ -6,7 +6,7 @@ from db.database import Database
 from db.outbox import LANE_ALERT, LANE_BULK, LANE_REMINDER, LANE_REPLY, NewMessage
 from flows.clock import to_iso
 from flows.delivery import claim_due, spacing_for
-from tests.helpers import add_family
+from tests.support.families import add_family
 
 DAY = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai: not quiet
 NIGHT = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai

@@ -21,7 +21,7 @@ from flows.due_work import sweep_chunk
 from flows.parent_actions import handle
 from flows.person_plans import sync_person
 from flows.ui import FlowContext, Reply
-from tests.helpers import add_family
+from tests.support.families import add_family
 
 SHANGHAI, DUBAI = ZoneInfo("Asia/Shanghai"), ZoneInfo("Asia/Dubai")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI).astimezone(UTC)  # Monday 09:00 Shanghai

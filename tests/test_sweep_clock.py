@@ -18,8 +18,9 @@ import scheduler.jobs
 from bot import build_application, start_application, stop_application
 from db.database import Database
 from flows.clock import SystemClock, to_iso
-from tests.conftest import SandboxHandle, eventually, sandbox_settings
-from tests.helpers import add_family
+from tests.support.families import add_family
+from tests.support.handles import SandboxHandle, sandbox_settings
+from tests.support.waiting import eventually
 
 
 class SteppedBack(datetime):
