@@ -370,3 +370,30 @@ async def test_exported_cells_cannot_become_spreadsheet_formulas(db: Database) -
         for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
             for cell in row:
                 assert not cell or cell[0] not in "=+-@\t\r", (cell, row)
+
+
+async def test_the_digest_gives_the_median_response_times_of_the_last_four_weeks(
+        desk: Desk) -> None:
+    """Medians over her own families' alerts of the last 28 days only: three alerts acknowledged
+    after 10, 20 and 60 minutes (median 20), resolved after 30, 90 and 200 (median 90); an older
+    alert and another caseworker's alert, both slow, change nothing."""
+    fid, other = desk.ids["family"], desk.ids["other_family"]
+    cw, other_cw = desk.ids["caseworker"], desk.ids["other_cw"]
+    plan = [(fid, cw, 3, 10, 30), (fid, cw, 5, 20, 90), (fid, cw, 7, 60, 200),
+            (fid, cw, 40, 900, 900), (other, other_cw, 2, 700, 700)]
+
+    def add(s: Store) -> None:
+        for family, by, days_ago, ack, res in plan:
+            raised = START - timedelta(days=days_ago)
+            alert = s.alerts.add(family_id=family, person_id=None, rule="worry", severity="high",
+                                 evidence=None, now=to_iso(raised), next_escalation_at=None)
+            s.alerts.acknowledge(alert, by=by, at=to_iso(raised + timedelta(minutes=ack)))
+            s.alerts.resolve(alert, by=by, at=to_iso(raised + timedelta(minutes=res)),
+                             outcome="resolved", note=None)
+    await desk.db.write(add)
+
+    def text(s: Store) -> str:
+        person = s.people.by_telegram_user(CW)
+        assert person is not None
+        return digest.digest_text(s, person, START)
+    assert "确认用时中位数：20 分钟 · 处理用时中位数：90 分钟" in await desk.db.read(text)
