@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from db.database import Database
+from db.interactions import Interaction
 from db.models import OutboxItem
 from db.store import Store
 from flows import alert_desk, case_file, checkin, digest
@@ -182,6 +183,42 @@ async def test_timeline_pages_newest_first_and_every_view_is_audited(desk: Desk)
     views = await desk.db.read(lambda s: s.conn.execute(
         "SELECT detail FROM audit_log WHERE action = 'view_timeline' ORDER BY id").fetchall())
     assert [v[0] for v in views] == ["page 1", "page 3"]
+
+
+async def test_the_timeline_shows_every_kind_of_event_newest_first(desk: Desk) -> None:
+    """Not only notes: what was said, check-ins (answered and missed), an alert and its
+    acknowledgement, a call, a visit and a note, each once, in the order they happened."""
+    fid, cw, father = desk.ids["family"], desk.ids["caseworker"], desk.ids["parent"]
+
+    def at(minutes: int) -> str:
+        return to_iso(START - timedelta(days=2) + timedelta(minutes=minutes))
+
+    def add(s: Store) -> None:
+        s.interactions.add(Interaction(at=at(1), person_id=desk.ids["guardian"], family_id=fid,
+                                       direction="in", kind="text", summary="说了一句话"))
+        missed, _ = s.checkins.open_or_get(family_id=fid, child_id=None,
+                                           guardian_id=desk.ids["guardian"],
+                                           local_day="2026-11-19", now=at(2))
+        s.checkins.close(missed.id, "missed", now=at(2))
+        answered, _ = s.checkins.open_or_get(family_id=fid, child_id=None,
+                                             guardian_id=desk.ids["guardian"],
+                                             local_day="2026-11-20", now=at(3))
+        s.checkins.answer(answered.id, "mood", "sad", now=at(3))
+        s.checkins.close(answered.id, "completed", now=at(3))
+        alert = s.alerts.add(family_id=fid, person_id=None, rule="sos", severity="urgent",
+                             evidence=None, now=at(4), next_escalation_at=None)
+        s.alerts.add_event(alert, at=at(5), event="acknowledged", actor_id=cw)
+        s.calls.add(family_id=fid, parent_id=father, at=at(6), local_day="2026-11-20")
+        s.notes.add(family_id=fid, author_id=cw, at=at(7), text="上门看过了")
+    await desk.db.write(add)
+    await desk.db.write(lambda s: s.visits.add(family_id=fid, parent_id=father,
+                                               visit_day="2026-11-22", now=at(8)))
+    (page,) = await desk.as_person(CW, lambda s, c, p: case_file.timeline(s, c, p, fid, 0))
+    marks = ["🏠", "上门看过了", "📞", "acknowledged", "🔴", "😢", "没有回复", "说了一句话"]
+    missing = [m for m in marks if m not in page.text]
+    assert not missing, (missing, page.text)
+    positions = [page.text.index(m) for m in marks]
+    assert positions == sorted(positions), page.text  # newest first
 
 
 async def test_exports_match_the_database_and_are_audited(desk: Desk) -> None:
