@@ -36,7 +36,6 @@ from flows.config import ConfigError, Settings
 from flows.i18n import SUPPORTED_LOCALES, translator
 from flows.services import Services
 from handlers.common import attach_services, services_of
-from handlers.persistence import ConversationStatePersistence
 from handlers.update_order import PerPersonUpdateProcessor
 from sandbox.demo_clock import start_demo_clock, stop_demo_clock
 from scheduler.aiohttp_request import AiohttpRequest
@@ -163,7 +162,6 @@ def build_application(
         .token(settings.token)
         .base_url(settings.bot_base_url)
         .base_file_url(settings.bot_file_url)
-        .persistence(ConversationStatePersistence(db))
         .rate_limiter(SharedRateLimiter(pacer))
         .concurrent_updates(PerPersonUpdateProcessor())
     )

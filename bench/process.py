@@ -33,7 +33,7 @@ from db.outbox import LANE_BULK, NewMessage
 from flows.clock import SystemClock, to_iso
 from sandbox.client import SandboxClient
 from sandbox.server import DEFAULT_TOKEN
-from tests.helpers import add_family
+from tests.support.families import add_family
 
 
 async def spawn(api_url: str, db_path: Path, log: Path) -> asyncio.subprocess.Process:

@@ -63,11 +63,11 @@ def seed(store: Store, families: int, now: datetime) -> None:
         store.families.add_member(family, grandma, "grandmother", now=stamp)
         store.families.add_member(family, parent, "father", now=stamp)
         local = f"{rng.choice(WINDOWS)}:{rng.randrange(60):02d}"
-        store.schedules.add(person_id=grandma, kind="reminder", local_time=local,
-                            payload={"note": "check-in"}, now=stamp,
+        store.schedules.add(person_id=grandma, kind="call_reminder", ref_id=family,
+                            local_time=local, now=stamp,
                             next_run_at=to_iso(next_occurrence(now, SHANGHAI, local)))
-        store.schedules.add(person_id=parent, kind="reminder", local_time="20:00", weekdays="7",
-                            payload={"note": "call"}, now=stamp,
+        store.schedules.add(person_id=parent, kind="call_reminder", ref_id=family,
+                            local_time="20:00", weekdays="7", now=stamp,
                             next_run_at=to_iso(next_occurrence(now, SHANGHAI, "20:00", "7")))
 
 

@@ -1,6 +1,7 @@
 """The one writer connection (and one reader), opened the way decision 4 of DESIGN.md asks.
 
-Every transaction is a plain function ``fn(tx)`` that runs *inside* aiosqlite's worker thread.
+Every transaction is a plain function ``fn(tx)`` that runs *inside* aiosqlite's worker thread
+(through ``db/worker.py``, the one module that touches aiosqlite's internals).
 Writes are group-committed: those that arrive while a batch is committing go together in the
 next batch, one thread hop and one ``BEGIN IMMEDIATE … COMMIT`` for all, each ``fn`` in its own
 SAVEPOINT so a failure rolls back only its own work. Since the thread runs one batch at a time,
@@ -21,10 +22,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import aiosqlite
-
 from db.migrations import migrate
 from db.store import Store
+from db.worker import Connection, connect, run_on_worker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -95,7 +95,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 class Database:
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+    def __init__(self, path: Path, writer: Connection, reader: Connection):
         self.path = path
         # which file we opened: a file deleted or replaced under us must stop the bot, not
         # have it write on into a file no one will ever read
@@ -122,23 +122,23 @@ class Database:
                 "migrate' (or start with 'python bot.py run --create-db'), or set KINBRIDGE_DB "
                 "to the right file")
         _create_private_file(path)
-        writer = await aiosqlite.connect(path, isolation_level=None)
-        reader: aiosqlite.Connection | None = None
+        writer = await connect(path)
+        reader: Connection | None = None
         try:
             if check:
-                verdict = await writer._execute(_quick_check, writer._conn)
+                verdict = await run_on_worker(writer, _quick_check)
                 if verdict != "ok":
                     raise DatabaseProblem(
                         f"the database {path.resolve()} is damaged (SQLite quick_check: "
                         f"{verdict[:160]}); restore it from a backup")
-            if not create and await writer._execute(_is_new, writer._conn):
+            if not create and await run_on_worker(writer, _is_new):
                 raise DatabaseProblem(
                     f"there is no database at {path.resolve()} (the file is empty); create it "
                     "with 'python bot.py migrate' (or start with 'python bot.py run "
                     "--create-db')")
-            await writer._execute(_configure, writer._conn, readonly=False)
-            reader = await aiosqlite.connect(path, isolation_level=None)
-            await reader._execute(_configure, reader._conn, readonly=True)
+            await run_on_worker(writer, _configure, readonly=False)
+            reader = await connect(path)
+            await run_on_worker(reader, _configure, readonly=True)
             db = cls(path, writer, reader)
             if run_migrations:
                 await db.migrate()
@@ -157,7 +157,7 @@ class Database:
 
     async def migrate(self) -> int:
         """Apply pending migrations; returns the schema version."""
-        return await self._writer._execute(migrate, self._writer._conn)
+        return await run_on_worker(self._writer, migrate)
 
     async def close(self) -> None:
         if self._closed:
@@ -206,8 +206,7 @@ class Database:
         delay = 0.05
         while True:
             try:
-                return await self._writer._execute(_in_group, self._writer._conn, fns,
-                                                   self.with_every_batch)
+                return await run_on_worker(self._writer, _in_group, fns, self.with_every_batch)
             except sqlite3.OperationalError as exc:
                 if not _is_locked(exc) or time.monotonic() > deadline:
                     raise
@@ -217,11 +216,11 @@ class Database:
 
     async def read(self, fn: Callable[[Store], T]) -> T:
         """Run ``fn`` against a consistent snapshot of committed data (the reader connection)."""
-        return await self._reader._execute(_in_snapshot, self._reader._conn, fn)
+        return await run_on_worker(self._reader, _in_snapshot, fn)
 
     async def raw_write(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         """For maintenance (migrations, integrity checks): ``fn`` gets the bare connection."""
-        return await self._writer._execute(fn, self._writer._conn)
+        return await run_on_worker(self._writer, fn)
 
 
 def _in_group(conn: sqlite3.Connection, fns: list[Callable[[Store], Any]],

@@ -308,6 +308,13 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX outbox_expiry ON outbox(expires_at) "
         "WHERE status = 'pending' AND expires_at IS NOT NULL",
     ],
+    # branch tests15 (issue 15.7): dead code gone. No ConversationHandler ever used the PTB
+    # persistence table (dialogs are rows), and nothing produces the generic "reminder"
+    # schedule kind any more (a row of it would only be deactivated by the sweep).
+    [
+        "DROP TABLE IF EXISTS conversation_states",
+        "DELETE FROM schedules WHERE kind = 'reminder'",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

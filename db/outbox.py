@@ -116,12 +116,6 @@ class OutboxRepo:
             "SELECT COUNT(*) FROM outbox WHERE status = 'cancelled' AND last_error LIKE ?",
             (f"{EXPIRED}%",)).fetchone()[0])
 
-    def next_due_at(self) -> str | None:
-        row = self.conn.execute(
-            "SELECT MIN(not_before) FROM outbox WHERE status = 'pending'"
-        ).fetchone()
-        return row[0] if row else None
-
     def mark_sending(self, ids: list[int]) -> None:
         self.conn.executemany(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?",

@@ -87,9 +87,6 @@ class SchedulesRepo:
     def deactivate(self, schedule_id: int) -> None:
         self.conn.execute("UPDATE schedules SET active = 0 WHERE id = ?", (schedule_id,))
 
-    def count_active(self) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM schedules WHERE active = 1").fetchone()[0])
-
     def for_ref(self, kind: str, ref_id: int) -> list[Schedule]:
         rows = self.conn.execute(
             f"SELECT {_COLUMNS} FROM schedules WHERE kind = ? AND ref_id = ? AND active = 1 "

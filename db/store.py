@@ -8,7 +8,6 @@ from functools import cached_property
 from db.alerts import AlertsRepo
 from db.audit import AuditRepo
 from db.checkins import CheckinsRepo
-from db.conversations import ConversationsRepo
 from db.dialogs import DialogsRepo
 from db.families import FamiliesRepo
 from db.inbox import InboxRepo
@@ -38,10 +37,6 @@ class Store:
     @cached_property
     def interactions(self) -> InteractionsRepo:
         return InteractionsRepo(self.conn)
-
-    @cached_property
-    def conversations(self) -> ConversationsRepo:
-        return ConversationsRepo(self.conn)
 
     @cached_property
     def outbox(self) -> OutboxRepo:

@@ -431,7 +431,7 @@ def assess(store: Store, now: datetime, guardian: Person, checkin: Checkin, *,
     the caseworker acts)."""
     day = date.fromisoformat(checkin.local_day)
     records = [record_of(c) for c in (history if history is not None else _history(store, checkin))]
-    findings = [f for f in evaluate(records, day) if f.rule != "silence"]
+    findings = evaluate(records, day)
     if said:
         findings += alert_findings(match_terms(said))  # a normal topic in words is no alert
     raised: list[int] = []

@@ -19,7 +19,6 @@ from flows.calls import reminder_messages as call_reminder_messages
 from flows.checkin import close_messages, prompt_messages
 from flows.clock import from_iso, to_iso
 from flows.digest import digest_messages
-from flows.reminders import reminder_messages
 from flows.timeplan import next_occurrence, zone_named
 from flows.visits import visit_messages
 from flows.weekly import weekly_messages
@@ -30,7 +29,6 @@ Producer = Callable[[Store, Schedule, datetime], list[NewMessage]]
 
 # kind -> (what to send, how late an occurrence may still be sent)
 PRODUCERS: dict[str, tuple[Producer, timedelta]] = {
-    "reminder": (reminder_messages, timedelta(hours=6)),
     # a check-in question hours late would only confuse; the close is right however late
     "checkin": (prompt_messages, timedelta(hours=2)),
     "checkin_close": (close_messages, timedelta(days=60)),
@@ -48,7 +46,6 @@ PRODUCERS: dict[str, tuple[Producer, timedelta]] = {
 SEND_EXPIRY: dict[str, timedelta] = {
     "checkin": timedelta(hours=1),
     "call_reminder": timedelta(hours=1),
-    "reminder": timedelta(hours=3),
     "visit_reminder": timedelta(hours=12),
 }
 
@@ -67,10 +64,6 @@ class SweepResult:
     schedules: int = 0
     enqueued: int = 0
     skipped_stale: int = 0
-
-
-def register_producer(kind: str, producer: Producer, max_lateness: timedelta) -> None:
-    PRODUCERS[kind] = (producer, max_lateness)
 
 
 def _zone(store: Store, person_id: int) -> ZoneInfo:

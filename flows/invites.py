@@ -25,11 +25,6 @@ def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def looks_like_code(text: str) -> bool:
-    cleaned = text.strip().upper()
-    return 6 <= len(cleaned) <= 64 and all(c.isalnum() or c in "-_" for c in cleaned)
-
-
 def deep_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start={code}"
 

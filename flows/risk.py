@@ -111,16 +111,6 @@ def missed_school(history: Sequence[CheckinRecord], today: date) -> Finding | No
     return None
 
 
-def silence(history: Sequence[CheckinRecord], today: date) -> Finding | None:
-    answered = [r for r in history if not r.missed]
-    if not answered:
-        return None
-    gap = (today - answered[0].day).days
-    if gap >= 7:
-        return Finding("silence", "high", count=gap)
-    return None
-
-
 def worrying_answer(history: Sequence[CheckinRecord], today: date) -> Finding | None:
     latest = next((r for r in history if not r.missed), None)
     if latest is None or latest.day != today or not latest.worry:
@@ -128,7 +118,7 @@ def worrying_answer(history: Sequence[CheckinRecord], today: date) -> Finding | 
     return Finding("worry", "normal", (latest.worry_text or "")[:300])
 
 
-RULES: tuple[Rule, ...] = (sad_streak, unwell_or_injured, missed_school, silence, worrying_answer)
+RULES: tuple[Rule, ...] = (sad_streak, unwell_or_injured, missed_school, worrying_answer)
 
 
 def evaluate(history: Sequence[CheckinRecord], today: date,

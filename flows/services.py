@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from db.database import Database
 from db.models import Person
@@ -76,9 +75,3 @@ class Services:
         if person is not None:
             return translator(person.locale)
         return translator(normalize_locale(language_code, self.settings.locale))
-
-    def zone_for(self, person: Person | None) -> ZoneInfo:
-        try:
-            return ZoneInfo(person.tz) if person is not None else self.settings.zone
-        except (KeyError, ValueError):
-            return self.settings.zone

@@ -77,7 +77,3 @@ def next_occurrence(after: datetime, zone: ZoneInfo, local_time: str,
 def iso_week_key(moment: datetime, zone: ZoneInfo) -> str:
     year, week, _ = moment.astimezone(zone).isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def local_date_key(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).date().isoformat()

@@ -20,11 +20,6 @@ def _number(text: str | None) -> int | None:
     return ascii_number((text or "").strip().lstrip("#"))
 
 
-def _usage(person_locale: str, text: str) -> list[Reply]:
-    _ = translator(person_locale)
-    return [Reply(_(text))]
-
-
 async def new_family(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, for_person(
         update, lambda s, c, p: begin_new_family(s, c, p, uid_of(update))))

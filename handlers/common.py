@@ -6,7 +6,6 @@ import logging
 import warnings
 
 from telegram import CallbackQuery, InputFile, Message, Update
-from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 from telegram.warnings import PTBUserWarning
@@ -16,8 +15,7 @@ from db.interactions import Interaction
 from db.models import Person
 from flows.i18n import Translator
 from flows.services import Services
-from flows.ui import markup_json
-from handlers.keyboards import ButtonRows
+from flows.ui import Buttons, markup_json
 
 log = logging.getLogger(__name__)
 SERVICES_KEY = "kinbridge.services"
@@ -126,7 +124,7 @@ async def send(
     chat_id: int,
     text: str,
     *,
-    buttons: ButtonRows | None = None,
+    buttons: Buttons | None = None,
     person: Person | None = None,
     family_id: int | None = None,
     anonymous: bool = False,
@@ -191,17 +189,13 @@ async def reply(
     context: ContextTypes.DEFAULT_TYPE,
     text: str,
     *,
-    buttons: ButtonRows | None = None,
+    buttons: Buttons | None = None,
 ) -> int | None:
     chat = update.effective_chat
     if chat is None:
         return None
     person = await current_person(update, context)
     return await send(context, chat.id, text, buttons=buttons, person=person)
-
-
-def is_private(update: Update) -> bool:
-    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

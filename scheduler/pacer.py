@@ -14,10 +14,6 @@ class Pacer:
         self._next_slot = 0.0
         self._paused_until = 0.0
 
-    def set_rate(self, rate_per_s: float | None) -> None:
-        self.rate_per_s = rate_per_s
-        self._next_slot = 0.0
-
     async def acquire(self) -> None:
         now = time.monotonic()
         start = max(now, self._paused_until)

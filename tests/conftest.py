@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite file, the sandbox Bot API on 127.0.0.1, and the real bot."""
+"""Shared fixtures (and only fixtures): a real SQLite file, the sandbox Bot API on 127.0.0.1, and
+the real bot. What tests import lives in tests/support/."""
 
 from __future__ import annotations
 
@@ -7,39 +8,31 @@ import os
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 import asyncio
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
 from bot import build_application, start_application, stop_application
 from db.database import Database
-from flows.clock import Clock, ManualClock, OffsetClock
-from flows.config import Settings
-from flows.services import Services
+from db.worker import worker_threads
+from flows.clock import ManualClock
 from handlers.common import services_of
 from sandbox.client import SandboxClient
 from sandbox.limits import LimitSettings
-from sandbox.server import DEFAULT_TOKEN, Sandbox, start_sandbox
-
-T = TypeVar("T")
-
-
-def _sqlite_threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if "_connection_worker_thread" in t.name}
+from sandbox.server import DEFAULT_TOKEN, start_sandbox
+from tests.support.clock import daytime_clock
+from tests.support.handles import BotHandle, SandboxHandle, sandbox_settings
 
 
 @pytest.fixture(autouse=True)
 async def no_unclosed_connections() -> AsyncIterator[None]:
     """Every test closes what it opens: a leaked aiosqlite thread would hang the run at exit."""
-    before = _sqlite_threads()
+    before = worker_threads()
     yield
     for _ in range(50):
-        leaked = _sqlite_threads() - before
+        leaked = worker_threads() - before
         if not leaked:
             return
         await asyncio.sleep(0.02)
@@ -59,13 +52,6 @@ def manual_clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 23, 1, 0, tzinfo=UTC))
 
 
-@dataclass
-class SandboxHandle:
-    sandbox: Sandbox
-    url: str
-    client: SandboxClient
-
-
 @pytest.fixture
 async def sandbox() -> AsyncIterator[SandboxHandle]:
     server, runner, port = await start_sandbox("127.0.0.1", 0, token=DEFAULT_TOKEN,
@@ -77,40 +63,16 @@ async def sandbox() -> AsyncIterator[SandboxHandle]:
     await runner.cleanup()
 
 
-def sandbox_settings(url: str, db_path: Path, **overrides: object) -> Settings:
-    base = {"token": DEFAULT_TOKEN, "api_url": url, "db_path": db_path, "admins": (9001,),
-            "tz": "Asia/Shanghai", "locale": "zh_CN"}
-    base.update(overrides)
-    return Settings(**base)  # type: ignore[arg-type]
-
-
-@dataclass
-class BotHandle:
-    application: object
-    services: Services
-    db: Database
-    clock: Clock
-
-
 @pytest.fixture
 async def bot(sandbox: SandboxHandle, tmp_path: Path) -> AsyncIterator[BotHandle]:
-    """The real application polling the sandbox over HTTP, on a real SQLite file."""
+    """The real application polling the sandbox over HTTP, on a real SQLite file. Its clock
+    flows in real time from a fixed daytime hour (see tests/support/clock.py), so no test's
+    outcome depends on when CI happens to run it."""
     settings = sandbox_settings(sandbox.url, tmp_path / "bot.db")
     database = await Database.open(settings.db_path)
-    clock = OffsetClock()
+    clock = daytime_clock()
     application = build_application(settings, db=database, clock=clock)
     await start_application(application, poll_timeout=1)
     yield BotHandle(application, services_of(application), database, clock)
     await stop_application(application)
     await database.close()
-
-
-async def eventually(check: Callable[[], Awaitable[T]], *, within: float = 5.0,
-                     interval: float = 0.02) -> T:
-    """Poll ``check`` until it returns something truthy (work that happens after a reply)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        result = await check()
-        if result or asyncio.get_running_loop().time() > deadline:
-            return result
-        await asyncio.sleep(interval)

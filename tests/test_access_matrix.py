@@ -17,12 +17,13 @@ from db.store import Store
 from flows import checkin
 from flows.account import forget_person
 from flows.alerts import raise_alert
-from flows.clock import SystemClock, to_iso
+from flows.clock import to_iso
 from flows.ui import FlowContext
 from handlers.common import services_of
 from sandbox.offline import OfflineBotApi, Updates
-from tests.conftest import sandbox_settings
-from tests.helpers import add_family
+from tests.support.clock import daytime_clock
+from tests.support.families import add_family
+from tests.support.handles import sandbox_settings
 
 pytestmark = pytest.mark.reliability
 
@@ -107,7 +108,8 @@ def actions() -> list[Action]:
 @pytest.fixture
 async def world(tmp_path: Path):  # type: ignore[no-untyped-def]
     db = await Database.open(tmp_path / "matrix.db")
-    now = SystemClock().now()
+    clock = daytime_clock()
+    now = clock.now()
 
     def setup(s: Store) -> dict[str, int]:
         ids = add_family(s, guardian_tg=GRANDMA, parent_tg=FATHER, caseworker_tg=CW)
@@ -136,7 +138,7 @@ async def world(tmp_path: Path):  # type: ignore[no-untyped-def]
     ids = await db.write(setup)
     api = OfflineBotApi()
     settings = sandbox_settings("http://127.0.0.1:9", tmp_path / "matrix.db", admins=(ADMIN,))
-    application = build_application(settings, db=db, request=api,
+    application = build_application(settings, db=db, request=api, clock=clock,
                                     get_updates_request=OfflineBotApi(), send_rate_per_s=None)
     await application.initialize()
     yield application, api, ids, db

@@ -8,11 +8,11 @@ import sqlite3
 import pytest
 
 from db.outbox import LANE_BULK, NewMessage
-from db.store import Store
 from flows.clock import to_iso
 from sandbox.village import seed_demo_village
-from tests.conftest import BotHandle, SandboxHandle, eventually
-from tests.people import Person
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
+from tests.support.waiting import eventually
 
 GRANDMA, FATHER, CASEWORKER = 1001, 1002, 2001
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -25,14 +25,8 @@ async def village(bot: BotHandle, sandbox: SandboxHandle) -> int:
     for person in DEMO_PEOPLE:  # they all opened the bot once, as real people would have
         await sandbox.client.user(person.tg_user_id, person.name, "zh-hans")
     now = to_iso(bot.clock.now())
-    def seed(s: Store) -> int:
-        family = seed_demo_village(s, now=now)
-        for person in DEMO_PEOPLE:  # no quiet hours: the test must not depend on the time of day
-            found = s.people.by_telegram_user(person.tg_user_id)
-            if found is not None:
-                s.people.set_quiet_hours(found.id, "00:00", "00:00")
-        return family
-    family = await bot.db.write(seed)
+    # default quiet hours: the bot's clock starts at 16:00 whatever the real hour
+    family = await bot.db.write(lambda s: seed_demo_village(s, now=now))
     bot.services.forget_cached()
     return family
 

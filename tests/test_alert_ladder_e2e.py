@@ -11,9 +11,10 @@ from datetime import timedelta
 from db.store import Store
 from flows.clock import OffsetClock, to_iso
 from scheduler.jobs import run_due_work, sender_of
-from tests.conftest import BotHandle, SandboxHandle, eventually
-from tests.helpers import add_family
-from tests.people import Person
+from tests.support.families import add_family
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
+from tests.support.waiting import eventually
 
 GRANDMA, FATHER, CW, SUPERVISOR, ADMIN, NEW_CW = 101, 102, 201, 301, 9001, 202
 # what the grandmother must never read unless her caseworker really has the alert

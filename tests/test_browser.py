@@ -20,7 +20,7 @@ from db.database import Database
 from flows import alerts as alert_rules
 from sandbox.demo import BotLifecycle, DemoRun, guide_lines
 from sandbox.village import DEMO_PEOPLE
-from tests.conftest import SandboxHandle, sandbox_settings
+from tests.support.handles import SandboxHandle, sandbox_settings
 
 CHROMIUM = Path(os.environ.get("KINBRIDGE_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("KINBRIDGE_ARTIFACTS", "test-artifacts"))

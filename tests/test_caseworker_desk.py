@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from db.database import Database
+from db.interactions import Interaction
 from db.models import OutboxItem
 from db.store import Store
 from flows import alert_desk, case_file, checkin, digest
@@ -21,7 +22,7 @@ from flows import alerts as alerts_flow
 from flows.alerts import raise_alert
 from flows.clock import ManualClock, to_iso
 from flows.ui import FlowContext, Reply
-from tests.helpers import add_family
+from tests.support.families import add_family
 
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 CW, OTHER_CW, SUPERVISOR, ADMIN = 201, 202, 301, 9001
@@ -182,6 +183,42 @@ async def test_timeline_pages_newest_first_and_every_view_is_audited(desk: Desk)
     views = await desk.db.read(lambda s: s.conn.execute(
         "SELECT detail FROM audit_log WHERE action = 'view_timeline' ORDER BY id").fetchall())
     assert [v[0] for v in views] == ["page 1", "page 3"]
+
+
+async def test_the_timeline_shows_every_kind_of_event_newest_first(desk: Desk) -> None:
+    """Not only notes: what was said, check-ins (answered and missed), an alert and its
+    acknowledgement, a call, a visit and a note, each once, in the order they happened."""
+    fid, cw, father = desk.ids["family"], desk.ids["caseworker"], desk.ids["parent"]
+
+    def at(minutes: int) -> str:
+        return to_iso(START - timedelta(days=2) + timedelta(minutes=minutes))
+
+    def add(s: Store) -> None:
+        s.interactions.add(Interaction(at=at(1), person_id=desk.ids["guardian"], family_id=fid,
+                                       direction="in", kind="text", summary="说了一句话"))
+        missed, _ = s.checkins.open_or_get(family_id=fid, child_id=None,
+                                           guardian_id=desk.ids["guardian"],
+                                           local_day="2026-11-19", now=at(2))
+        s.checkins.close(missed.id, "missed", now=at(2))
+        answered, _ = s.checkins.open_or_get(family_id=fid, child_id=None,
+                                             guardian_id=desk.ids["guardian"],
+                                             local_day="2026-11-20", now=at(3))
+        s.checkins.answer(answered.id, "mood", "sad", now=at(3))
+        s.checkins.close(answered.id, "completed", now=at(3))
+        alert = s.alerts.add(family_id=fid, person_id=None, rule="sos", severity="urgent",
+                             evidence=None, now=at(4), next_escalation_at=None)
+        s.alerts.add_event(alert, at=at(5), event="acknowledged", actor_id=cw)
+        s.calls.add(family_id=fid, parent_id=father, at=at(6), local_day="2026-11-20")
+        s.notes.add(family_id=fid, author_id=cw, at=at(7), text="上门看过了")
+    await desk.db.write(add)
+    await desk.db.write(lambda s: s.visits.add(family_id=fid, parent_id=father,
+                                               visit_day="2026-11-22", now=at(8)))
+    (page,) = await desk.as_person(CW, lambda s, c, p: case_file.timeline(s, c, p, fid, 0))
+    marks = ["🏠", "上门看过了", "📞", "acknowledged", "🔴", "😢", "没有回复", "说了一句话"]
+    missing = [m for m in marks if m not in page.text]
+    assert not missing, (missing, page.text)
+    positions = [page.text.index(m) for m in marks]
+    assert positions == sorted(positions), page.text  # newest first
 
 
 async def test_exports_match_the_database_and_are_audited(desk: Desk) -> None:
@@ -370,3 +407,30 @@ async def test_exported_cells_cannot_become_spreadsheet_formulas(db: Database) -
         for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
             for cell in row:
                 assert not cell or cell[0] not in "=+-@\t\r", (cell, row)
+
+
+async def test_the_digest_gives_the_median_response_times_of_the_last_four_weeks(
+        desk: Desk) -> None:
+    """Medians over her own families' alerts of the last 28 days only: three alerts acknowledged
+    after 10, 20 and 60 minutes (median 20), resolved after 30, 90 and 200 (median 90); an older
+    alert and another caseworker's alert, both slow, change nothing."""
+    fid, other = desk.ids["family"], desk.ids["other_family"]
+    cw, other_cw = desk.ids["caseworker"], desk.ids["other_cw"]
+    plan = [(fid, cw, 3, 10, 30), (fid, cw, 5, 20, 90), (fid, cw, 7, 60, 200),
+            (fid, cw, 40, 900, 900), (other, other_cw, 2, 700, 700)]
+
+    def add(s: Store) -> None:
+        for family, by, days_ago, ack, res in plan:
+            raised = START - timedelta(days=days_ago)
+            alert = s.alerts.add(family_id=family, person_id=None, rule="worry", severity="high",
+                                 evidence=None, now=to_iso(raised), next_escalation_at=None)
+            s.alerts.acknowledge(alert, by=by, at=to_iso(raised + timedelta(minutes=ack)))
+            s.alerts.resolve(alert, by=by, at=to_iso(raised + timedelta(minutes=res)),
+                             outcome="resolved", note=None)
+    await desk.db.write(add)
+
+    def text(s: Store) -> str:
+        person = s.people.by_telegram_user(CW)
+        assert person is not None
+        return digest.digest_text(s, person, START)
+    assert "确认用时中位数：20 分钟 · 处理用时中位数：90 分钟" in await desk.db.read(text)

@@ -9,9 +9,9 @@ from datetime import timedelta
 from db.store import Store
 from flows.clock import OffsetClock, to_iso
 from scheduler.jobs import run_due_work, sender_of
-from tests.conftest import BotHandle, SandboxHandle
-from tests.helpers import add_family
-from tests.people import Person
+from tests.support.families import add_family
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
 
 GRANDMA, CW, OTHER_CW, SUPERVISOR = 101, 201, 202, 301
 

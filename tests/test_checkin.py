@@ -19,7 +19,7 @@ from flows.clock import ManualClock, from_iso, to_iso
 from flows.due_work import sweep_chunk
 from flows.family_messages import handle_words
 from flows.ui import FlowContext, Reply
-from tests.helpers import add_family
+from tests.support.families import add_family
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI).astimezone(UTC)  # Monday 10:00

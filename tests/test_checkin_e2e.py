@@ -13,21 +13,21 @@ from pathlib import Path
 from bot import build_application, start_application, stop_application
 from db.database import Database
 from db.store import Store
-from flows.clock import OffsetClock
 from handlers.common import services_of
-from tests.conftest import BotHandle, SandboxHandle, eventually, sandbox_settings
-from tests.helpers import add_family
-from tests.people import Person
-from tests.process import BotProcess
+from tests.support.clock import daytime_clock
+from tests.support.families import add_family
+from tests.support.handles import BotHandle, SandboxHandle, sandbox_settings
+from tests.support.people import Person
+from tests.support.process import BotProcess
+from tests.support.waiting import eventually
 
 GRANDMA, FATHER, CASEWORKER = 101, 102, 201
 
 
 async def family(sandbox: SandboxHandle, db: Database) -> tuple[Person, Person, Person]:
     def setup(s: Store) -> None:
-        ids = add_family(s, guardian_tg=GRANDMA, parent_tg=FATHER, caseworker_tg=CASEWORKER)
-        for person_id in (ids["guardian"], ids["parent"], ids["caseworker"]):
-            s.people.set_quiet_hours(person_id, "00:00", "00:00")  # whatever the time of day
+        # default quiet hours: the bot's clock starts at 16:00 whatever the real hour
+        add_family(s, guardian_tg=GRANDMA, parent_tg=FATHER, caseworker_tg=CASEWORKER)
     await db.write(setup)
     people = (Person(sandbox, GRANDMA, "奶奶"), Person(sandbox, CASEWORKER, "李主任"),
               Person(sandbox, FATHER, "爸爸"))
@@ -111,7 +111,8 @@ async def test_a_restart_mid_check_in_resumes(sandbox: SandboxHandle, tmp_path: 
     settings = sandbox_settings(sandbox.url, tmp_path / "bot.db")
     database = await Database.open(settings.db_path)
     grandma, _cw, _father = await family(sandbox, database)
-    app = build_application(settings, db=database, clock=OffsetClock())
+    clock = daytime_clock()
+    app = build_application(settings, db=database, clock=clock)
     await start_application(app, poll_timeout=1)
     (mood,) = await grandma.say("/checkin")
     (health,) = await grandma.press(mood, "开心")
@@ -119,7 +120,7 @@ async def test_a_restart_mid_check_in_resumes(sandbox: SandboxHandle, tmp_path: 
     await database.close()
 
     database = await Database.open(settings.db_path)
-    app = build_application(settings, db=database, clock=OffsetClock())
+    app = build_application(settings, db=database, clock=clock)
     await start_application(app, poll_timeout=1)
     try:
         (school,) = await grandma.press(health, "很好")  # the button from before the restart

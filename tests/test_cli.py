@@ -126,7 +126,7 @@ def test_export_from_the_shell_writes_csv_and_is_audited(tmp_path: Path) -> None
     import sqlite3
 
     from db.database import Database
-    from tests.helpers import add_family
+    from tests.support.families import add_family
 
     db_path = tmp_path / "export.db"
 

@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from tests.conftest import BotHandle, SandboxHandle
-from tests.helpers import add_family
-from tests.people import Person
+from tests.support.families import add_family
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
 
 CW, ADMIN = 201, 9001  # the bot fixture makes 9001 an admin
 APOLOGY = "出了点问题"

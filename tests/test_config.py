@@ -50,3 +50,60 @@ def test_the_token_never_shows_in_errors_or_repr() -> None:
 def test_db_folder_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "KINBRIDGE_DB": str(tmp_path / "no" / "x.db")})
+
+
+ESCALATE = {"KINBRIDGE_ESCALATE_URGENT_MIN": "5", "KINBRIDGE_ESCALATE_HIGH_MIN": "60",
+            "KINBRIDGE_ESCALATE_NORMAL_MIN": "600"}
+
+
+def test_escalation_minutes_come_from_the_environment() -> None:
+    default = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert dict(default.escalation) == {"urgent": 30, "high": 240, "normal": 1440}
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **ESCALATE})
+    assert dict(settings.escalation) == {"urgent": 5, "high": 60, "normal": 600}
+
+
+def test_a_bad_escalation_setting_is_named() -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "KINBRIDGE_ESCALATE_URGENT_MIN": "0",
+           "KINBRIDGE_ESCALATE_HIGH_MIN": "soon", "KINBRIDGE_ESCALATE_NORMAL_MIN": "20000"}
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env(env)
+    assert len(info.value.problems) == 3
+    text = "\n".join(info.value.problems)
+    assert all(f"KINBRIDGE_ESCALATE_{s}_MIN" in text for s in ("URGENT", "HIGH", "NORMAL"))
+
+
+async def test_the_bot_climbs_after_the_configured_minutes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The settings reach the ladder: a bot built with them schedules an urgent alert's climb
+    5 minutes after it is raised and a high one's 60 minutes after, not the defaults."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot import build_application
+    from db.database import Database
+    from flows import alerts
+    from flows.clock import from_iso
+    from sandbox.offline import OfflineBotApi
+    from tests.support.families import add_family
+
+    # today the minutes live in a module dict: give this test its own copy
+    monkeypatch.setattr(alerts, "ESCALATION_AFTER", dict(alerts.ESCALATION_AFTER))
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "KINBRIDGE_DB": str(tmp_path / "esc.db"), **ESCALATE}
+    settings = Settings.from_env(env)
+    db = await Database.open(settings.db_path)
+    try:
+        build_application(settings, db=db, request=OfflineBotApi(),
+                          get_updates_request=OfflineBotApi(), send_rate_per_s=None)
+        now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+        def raise_two(s):  # type: ignore[no-untyped-def]
+            ids = add_family(s)
+            return [alerts.raise_alert(s, now=now, family_id=ids["family"], person_id=None,
+                                       rule=rule, severity=severity, evidence=None)
+                    for rule, severity in (("sos", "urgent"), ("injury", "high"))]
+        urgent, high = await db.write(raise_two)
+        waits = await db.read(lambda s: [from_iso(s.alerts.get(a).next_escalation_at) - now
+                                         for a in (urgent, high)])
+        assert waits == [timedelta(minutes=5), timedelta(minutes=60)]
+    finally:
+        await db.close()

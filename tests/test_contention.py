@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from tests.conftest import BotHandle, SandboxHandle
-from tests.helpers import add_family
-from tests.people import Person
+from tests.support.families import add_family
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
 
 pytestmark = pytest.mark.reliability
 

@@ -21,9 +21,9 @@ from flows import checkin
 from flows.alerts import raise_alert
 from flows.clock import SystemClock, to_iso
 from flows.ui import FlowContext
-from tests.conftest import SandboxHandle
-from tests.helpers import add_family
-from tests.process import BotProcess
+from tests.support.families import add_family
+from tests.support.handles import SandboxHandle
+from tests.support.process import BotProcess
 
 pytestmark = pytest.mark.reliability
 

@@ -111,3 +111,35 @@ async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(RuntimeError, match="newer"):
         await Database.open(path)
+
+
+async def test_the_dead_conversation_table_and_reminder_rows_are_dropped(tmp_path: Path) -> None:
+    """Issue 15.7: an existing database loses the PTB persistence table and any schedule row of
+    the removed generic "reminder" kind; other schedules stay."""
+    from db.migrations import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    drop = next(i for i, m in enumerate(MIGRATIONS) if any("conversation_states" in s and
+                                                            s.startswith("DROP") for s in m))
+    conn = sqlite3.connect(path)
+    for statements in MIGRATIONS[:drop]:  # the database as the release before this one left it
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {drop}")
+    conn.execute("INSERT INTO people (role, created_at) VALUES ('parent', ?)", (NOW,))
+    for kind in ("reminder", "call_reminder"):
+        conn.execute("INSERT INTO schedules (person_id, kind, next_run_at, created_at) "
+                     "VALUES (1, ?, ?, ?)", (kind, NOW, NOW))
+    conn.execute("INSERT INTO conversation_states (name, key, state) VALUES ('x', '[1]', '1')")
+    conn.commit()
+    conn.close()
+    db = await Database.open(path)
+    try:
+        tables = await db.raw_write(lambda c: [r[0] for r in c.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()])
+        kinds = await db.raw_write(lambda c: [r[0] for r in c.execute(
+            "SELECT kind FROM schedules").fetchall()])
+    finally:
+        await db.close()
+    assert "conversation_states" not in tables
+    assert kinds == ["call_reminder"]

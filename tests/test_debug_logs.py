@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from tests.conftest import BotHandle, SandboxHandle
-from tests.helpers import add_family
-from tests.people import Person
+from tests.support.families import add_family
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
 
 GRANDMA, CASEWORKER = 101, 201
 SECRETS = ("王秀英", "孩子在河边玩水", "13812345678")

@@ -9,16 +9,18 @@ from db.database import Database
 from flows.clock import ManualClock, from_iso, to_iso
 from flows.due_work import SEND_EXPIRY, sweep_chunk
 from flows.timeplan import next_occurrence
-from tests.helpers import add_family
+from tests.support.families import add_family
 
 START = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)  # Monday 08:00 in Shanghai
 
 
-async def add_weekly_reminder(db: Database, person_id: int, tz: str, clock: ManualClock) -> int:
+async def add_weekly_reminder(db: Database, person_id: int, tz: str, clock: ManualClock,
+                              family_id: int) -> int:
+    """A parent's weekly call reminder (Sunday 20:00 in their own zone)."""
     first = next_occurrence(clock.now(), ZoneInfo(tz), "20:00", "7")
     return await db.write(lambda s: s.schedules.add(
-        person_id=person_id, kind="reminder", weekdays="7", local_time="20:00",
-        payload={"note": "call home"}, next_run_at=to_iso(first), now=to_iso(clock.now())))
+        person_id=person_id, kind="call_reminder", ref_id=family_id, weekdays="7",
+        local_time="20:00", next_run_at=to_iso(first), now=to_iso(clock.now())))
 
 
 async def test_a_fast_forwarded_week_produces_each_weekly_item_once(db: Database) -> None:
@@ -26,8 +28,8 @@ async def test_a_fast_forwarded_week_produces_each_weekly_item_once(db: Database
     ids = await db.write(lambda s: add_family(s, parent_tz="Asia/Shanghai"))
     far = await db.write(lambda s: s.people.add(role="parent", now="x", display_name="妈妈",
                                                  tg_user_id=103, tg_chat_id=103, tz="Europe/London"))
-    await add_weekly_reminder(db, ids["parent"], "Asia/Shanghai", clock)
-    await add_weekly_reminder(db, far, "Europe/London", clock)
+    await add_weekly_reminder(db, ids["parent"], "Asia/Shanghai", clock, ids["family"])
+    await add_weekly_reminder(db, far, "Europe/London", clock, ids["family"])
 
     for _ in range(2 * 24 * 15):  # 15 days in 30-minute sweeps
         clock.advance(timedelta(minutes=30))
@@ -47,17 +49,18 @@ async def test_a_fast_forwarded_week_produces_each_weekly_item_once(db: Database
         local = moment.astimezone(ZoneInfo("Europe/London"))
         # enqueued by the first sweep at or after 20:00 London time, at most 30 minutes late
         assert local.isoweekday() == 7 and local.hour == 20
-    assert "call home" in rows[0]["payload"]
+    assert "小明" in rows[0]["payload"]
 
 
 async def test_a_long_outage_skips_stale_occurrences_but_keeps_the_schedule(db: Database) -> None:
     clock = ManualClock(START)
     ids = await db.write(add_family)
-    schedule_id = await add_weekly_reminder(db, ids["parent"], "Asia/Shanghai", clock)
+    schedule_id = await add_weekly_reminder(db, ids["parent"], "Asia/Shanghai", clock,
+                                            ids["family"])
     clock.advance(timedelta(days=8))  # the process was down over Sunday evening
     result = await db.write(lambda s: sweep_chunk(s, clock.now()))
     assert (result.schedules, result.enqueued, result.skipped_stale) == (1, 0, 1)
-    (schedule,) = await db.read(lambda s: s.schedules.for_person(ids["parent"], "reminder"))
+    (schedule,) = await db.read(lambda s: s.schedules.for_person(ids["parent"], "call_reminder"))
     assert schedule.id == schedule_id and schedule.next_run_at is not None
     assert from_iso(schedule.next_run_at) > clock.now()
 
@@ -65,8 +68,8 @@ async def test_a_long_outage_skips_stale_occurrences_but_keeps_the_schedule(db: 
 async def test_a_late_sweep_catches_up(db: Database) -> None:
     clock = ManualClock(START)
     ids = await db.write(add_family)
-    await add_weekly_reminder(db, ids["parent"], "Asia/Shanghai", clock)
-    clock.set(datetime(2026, 11, 29, 14, 0, tzinfo=UTC))  # Sunday 22:00: two hours late
+    await add_weekly_reminder(db, ids["parent"], "Asia/Shanghai", clock, ids["family"])
+    clock.set(datetime(2026, 11, 29, 13, 0, tzinfo=UTC))  # Sunday 21:00: an hour late
     result = await db.write(lambda s: sweep_chunk(s, clock.now()))
     assert result.enqueued == 1
 
@@ -75,7 +78,8 @@ async def test_one_off_schedule_ends(db: Database) -> None:
     clock = ManualClock(START)
     ids = await db.write(add_family)
     await db.write(lambda s: s.schedules.add(
-        person_id=ids["parent"], kind="reminder", once_at=to_iso(START + timedelta(hours=1)),
+        person_id=ids["parent"], kind="call_reminder", ref_id=ids["family"],
+        once_at=to_iso(START + timedelta(hours=1)),
         next_run_at=to_iso(START + timedelta(hours=1)), now=to_iso(START)))
     clock.advance(timedelta(hours=2))
     assert (await db.write(lambda s: sweep_chunk(s, clock.now()))).enqueued == 1

@@ -15,8 +15,8 @@ from db.store import Store
 from flows import checkin
 from flows.clock import SystemClock, to_iso
 from flows.ui import FlowContext
-from tests.conftest import SandboxHandle
-from tests.process import BotProcess
+from tests.support.handles import SandboxHandle
+from tests.support.process import BotProcess
 
 pytestmark = pytest.mark.reliability
 

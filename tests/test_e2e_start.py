@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import BotHandle, SandboxHandle, eventually
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.waiting import eventually
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 

@@ -24,8 +24,10 @@ from flows.person_plans import sync_person
 from sandbox.client import SandboxClient
 from sandbox.server import DEFAULT_TOKEN, Sandbox
 from scheduler.jobs import run_due_work, sender_of
-from tests.conftest import eventually, sandbox_settings
-from tests.helpers import add_family
+from tests.support.clock import daytime_clock
+from tests.support.families import add_family
+from tests.support.handles import sandbox_settings
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.reliability
 
@@ -99,7 +101,7 @@ async def test_a_week_of_faults(tmp_path: Path) -> None:
 
     settings = sandbox_settings(server.url, tmp_path / "week.db")
     db = await Database.open(settings.db_path)
-    clock = OffsetClock()
+    clock = daytime_clock()
     await db.write(lambda s: seed(s, clock))
     app = build_application(settings, db=db, clock=clock, send_rate_per_s=None)
     await start_application(app, poll_timeout=1)

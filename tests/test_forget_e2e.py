@@ -14,8 +14,9 @@ from db.store import Store
 from flows.clock import OffsetClock, to_iso
 from flows.invites import create_invite
 from scheduler.jobs import run_due_work, sender_of
-from tests.conftest import BotHandle, SandboxHandle, eventually
-from tests.people import Person
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
+from tests.support.waiting import eventually
 from tests.test_onboarding_e2e import join
 
 GRANDMA, CW, SUPERVISOR = 73519, 201, 301
@@ -30,8 +31,6 @@ async def test_forget_leaves_no_trace_in_any_row(bot: BotHandle, sandbox: Sandbo
                            tg_user_id=SUPERVISOR, tg_chat_id=SUPERVISOR)
         cw = s.people.add(role="caseworker", now=now, display_name="李主任", tg_user_id=CW,
                           tg_chat_id=CW, supervisor_id=sup)
-        for person_id in (sup, cw):  # no quiet hours: the copies go out whatever the time
-            s.people.set_quiet_hours(person_id, "00:00", "00:00")
         family = s.families.add(village="青山村", now=now, caseworker_id=cw, supervisor_id=sup)
         s.families.add_child(family, name="小明", now=now, birth_month="2016-03")
         code = create_invite(s, now=bot.clock.now(), kind="family", role="guardian",
@@ -45,8 +44,6 @@ async def test_forget_leaves_no_trace_in_any_row(bot: BotHandle, sandbox: Sandbo
     supervisor = Person(sandbox, SUPERVISOR, "王督导")
     # she joins with the invitation her caseworker made out in her name
     assert "谢谢" in await join(grandma, str(ids["code"]), relation_check="小明", time_label="早上")
-    await bot.db.write(lambda s: s.people.set_quiet_hours(
-        s.people.by_telegram_user(GRANDMA).id, "00:00", "00:00"))  # type: ignore[union-attr]
     # a few words of her own, and a voice note: both passed on to the caseworker
     await grandma.say(PHRASES[3])
     await cw.read_until(PHRASES[3])

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from handlers.update_order import InboundThrottle
-from tests.conftest import BotHandle, SandboxHandle, eventually
-from tests.helpers import add_family
+from tests.support.families import add_family
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.waiting import eventually
 
 GRANDMA, CW, OTHER = 101, 201, 111
 

@@ -20,8 +20,8 @@ import pytest
 from db.database import Database
 from db.outbox import LANE_BULK, NewMessage
 from flows.clock import SystemClock, to_iso
-from tests.conftest import SandboxHandle
-from tests.process import BotProcess
+from tests.support.handles import SandboxHandle
+from tests.support.process import BotProcess
 
 pytestmark = pytest.mark.reliability
 

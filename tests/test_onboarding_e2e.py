@@ -6,8 +6,8 @@ import io
 import re
 from typing import Any
 
-from tests.conftest import BotHandle, SandboxHandle
-from tests.people import Person
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
 
 ADMIN, SUPERVISOR, CASEWORKER, OTHER_CW, GRANDMA, FATHER, STRANGER = (
     9001, 3001, 3002, 3003, 3101, 3102, 3999)
@@ -203,7 +203,7 @@ async def test_one_grandmother_two_families_and_assign(bot: BotHandle, sandbox: 
     from flows.invites import create_invite
     from flows.staff import assign_supervisor
     from flows.ui import FlowContext
-    from tests.helpers import add_family
+    from tests.support.families import add_family
 
     ids = await bot.db.write(add_family)
     second = await bot.db.write(lambda s: s.families.add(village="青山村", now="x",

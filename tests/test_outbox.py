@@ -6,7 +6,7 @@ from db.database import Database
 from db.outbox import LANE_ALERT, LANE_BULK, LANE_REMINDER, LANE_REPLY, NewMessage
 from flows.clock import to_iso
 from flows.delivery import claim_due, spacing_for
-from tests.helpers import add_family
+from tests.support.families import add_family
 
 DAY = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai: not quiet
 NIGHT = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
@@ -106,6 +106,31 @@ async def test_each_person_has_their_own_quiet_window(db: Database) -> None:
     await db.write(lambda s: s.outbox.enqueue(msg("p", 102, LANE_BULK, ids["parent"]), now=now))
     claim = await db.write(lambda s: claim_due(s, evening, 10, {}))
     assert [i.dedupe_key for i in claim.items] == ["p"]
+
+
+async def test_quiet_hours_are_kept_in_the_persons_own_zone_far_from_shanghai(
+        db: Database) -> None:
+    """Parents working far away: at Shanghai's 23:00 (15:00 in London) the father in London
+    gets his message; at Shanghai's noon (04:00 in London, 23:00 in New York) both wait for
+    their own 07:30."""
+    london = await db.write(lambda s: add_family(s, parent_tz="Europe/London"))
+    new_york = await db.write(lambda s: add_family(s, guardian_tg=111, parent_tg=112,
+                                                    caseworker_tg=211,
+                                                    parent_tz="America/New_York"))
+    await db.write(lambda s: s.outbox.enqueue(msg("london", 102, LANE_BULK, london["parent"]),
+                                              now=to_iso(NIGHT)))
+    claim = await db.write(lambda s: claim_due(s, NIGHT, 10, {}))
+    assert [i.dedupe_key for i in claim.items] == ["london"]
+
+    def seed(s):  # type: ignore[no-untyped-def]
+        s.outbox.enqueue(msg("london noon", 102, LANE_BULK, london["parent"]), now=to_iso(DAY))
+        s.outbox.enqueue(msg("new york", 112, LANE_BULK, new_york["parent"]), now=to_iso(DAY))
+    await db.write(seed)
+    claim = await db.write(lambda s: claim_due(s, DAY, 10, {}))
+    assert claim.items == []
+    held = await db.read(lambda s: (s.outbox.get("london noon"), s.outbox.get("new york")))
+    assert [h["not_before"] for h in held if h] == ["2026-11-23T07:30:00.000000Z",
+                                                   "2026-11-23T12:30:00.000000Z"]
 
 
 async def test_paused_people_get_no_bulk(db: Database) -> None:

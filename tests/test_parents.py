@@ -21,7 +21,7 @@ from flows.due_work import sweep_chunk
 from flows.parent_actions import handle
 from flows.person_plans import sync_person
 from flows.ui import FlowContext, Reply
-from tests.helpers import add_family
+from tests.support.families import add_family
 
 SHANGHAI, DUBAI = ZoneInfo("Asia/Shanghai"), ZoneInfo("Asia/Dubai")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI).astimezone(UTC)  # Monday 09:00 Shanghai
@@ -246,14 +246,34 @@ async def test_tips_do_not_repeat_until_the_band_is_used_up(family: Family) -> N
     assert re.sub(r"^💡 给小明的小建议：", "", again.text) in band  # then round again
 
 
+async def _tip_areas(family: Family, count: int) -> list[str]:
+    areas = []
+    for _ in range(count):
+        reply = (await family.press(FATHER, f"p:tip:{family.ids['family']}"))[0]
+        text = re.sub(r"^💡 给小明的小建议：", "", reply.text)
+        areas.append(next(t.area for t in tips.library("zh_CN").values() if t.text == text))
+    return areas
+
+
 async def test_a_sad_week_favours_emotional_care(family: Family) -> None:
+    """Every emotional-care tip of the band comes before any other while the child is sad. (The
+    first tip alone proves nothing: the calm rotation starts with the emotional area too.)"""
     for _ in range(3):
         await family.checkin("sad")
         family.clock.advance(timedelta(days=1))
-    reply = (await family.press(FATHER, f"p:tip:{family.ids['family']}"))[0]
-    text = re.sub(r"^💡 给小明的小建议：", "", reply.text)
-    chosen = next(t for t in tips.library("zh_CN").values() if t.text == text)
-    assert chosen.area in ("emotional", "mental_health")
+    band = [t for t in tips.library("zh_CN").values() if t.band == "6-11"]
+    care = sum(1 for t in band if t.area in ("emotional", "mental_health"))
+    assert care >= 4
+    assert set(await _tip_areas(family, care)) <= {"emotional", "mental_health"}
+
+
+async def test_a_calm_week_goes_round_the_areas(family: Family) -> None:
+    """The counterpart: without a sad signal the second tip is already from another area."""
+    for _ in range(3):
+        await family.checkin("happy")
+        family.clock.advance(timedelta(days=1))
+    areas = await _tip_areas(family, 3)
+    assert len(set(areas)) == 3
 
 
 def test_the_tips_library_is_complete_in_both_languages() -> None:

@@ -3,16 +3,16 @@ fast-forwarded clock, and its buttons log a call and plan a visit the grandmothe
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from db.store import Store
 from flows.clock import OffsetClock
 from flows.person_plans import sync_person
 from scheduler.jobs import run_due_work, sender_of
-from tests.conftest import BotHandle, SandboxHandle
-from tests.helpers import add_family
-from tests.people import Person
+from tests.support.families import add_family
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
 
 GRANDMA, FATHER, CASEWORKER = 101, 102, 201
 
@@ -38,7 +38,7 @@ async def test_weekly_message_and_its_buttons(bot: BotHandle, sandbox: SandboxHa
         hour=20, minute=5, second=0, microsecond=0)
     if sunday <= local:
         sunday += timedelta(days=7)
-    clock.set_offset(clock.offset + (sunday.astimezone(UTC) - datetime.now(UTC)))
+    clock.advance(sunday.astimezone(UTC) - clock.now())
     await run_due_work(bot.services, sender_of(bot.application))  # type: ignore[arg-type]
     text = await father.read_until("这一周")
     assert "😢 1 天" in text and "💡 给小明的小建议" in text

@@ -12,9 +12,9 @@ import stat
 import pytest
 
 from sandbox.server import DEFAULT_TOKEN
-from tests.conftest import BotHandle, SandboxHandle
-from tests.helpers import add_family
-from tests.people import Person
+from tests.support.families import add_family
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
 
 pytestmark = pytest.mark.reliability
 
@@ -40,6 +40,7 @@ async def test_nothing_personal_reaches_the_logs(bot: BotHandle, sandbox: Sandbo
     await grandma.voice()
     await grandma.say("/help_now", expect=1)
     await cw.read_until("🔴")
+    await grandma.read_until("已经收到")  # told once it arrived: not a reply to /forget
     (confirm,) = await grandma.say("/forget")
     await grandma.press(confirm, "有")
     records = [r for r in caplog.records if r.levelno >= logging.INFO]

@@ -21,10 +21,11 @@ from telegram import Update
 from bot import build_application
 from db.database import Database
 from db.store import Store
-from flows.clock import SystemClock, to_iso
+from flows.clock import to_iso
 from sandbox.offline import OfflineBotApi, Updates
-from tests.conftest import sandbox_settings
-from tests.helpers import add_family
+from tests.support.clock import daytime_clock
+from tests.support.families import add_family
+from tests.support.handles import sandbox_settings
 
 pytestmark = pytest.mark.reliability
 
@@ -59,7 +60,8 @@ class World:
     async def _start(self) -> None:
         path = Path(self.tmp.name) / "prop.db"
         self.db = await Database.open(path)
-        now = SystemClock().now()
+        clock = daytime_clock()
+        now = clock.now()
 
         def setup(s: Store) -> None:
             one = add_family(s, guardian_tg=101, parent_tg=102, caseworker_tg=201)
@@ -77,7 +79,7 @@ class World:
         await self.db.write(setup)
         self.api = OfflineBotApi()
         cfg = sandbox_settings("http://127.0.0.1:9", path, admins=(ADMIN,))
-        self.app = build_application(cfg, db=self.db, request=self.api,
+        self.app = build_application(cfg, db=self.db, request=self.api, clock=clock,
                                      get_updates_request=OfflineBotApi(), send_rate_per_s=None)
         await self.app.initialize()
         self.updates = Updates(self.app.bot)

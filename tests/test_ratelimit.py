@@ -9,7 +9,8 @@ from telegram.ext import ExtBot
 from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.pacer import Pacer
 from scheduler.ratelimit import SharedRateLimiter
-from tests.conftest import SandboxHandle, eventually
+from tests.support.handles import SandboxHandle
+from tests.support.waiting import eventually
 
 
 async def _refused(sandbox: SandboxHandle) -> bool:

@@ -12,9 +12,10 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from tests.conftest import BotHandle, SandboxHandle, eventually
-from tests.helpers import add_family
-from tests.people import Person
+from tests.support.families import add_family
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.reliability
 

@@ -55,14 +55,6 @@ def test_missed_school_twice_in_a_week() -> None:
     assert evaluate(holiday, TODAY) == []
 
 
-def test_silence_after_seven_days() -> None:
-    assert "silence" in rules(evaluate([CheckinRecord(day(7), mood="happy")], TODAY))
-    assert "silence" not in rules(evaluate([CheckinRecord(day(6), mood="happy")], TODAY))
-    only_missed = [CheckinRecord(day(i), missed=True) for i in range(3)] + \
-        [CheckinRecord(day(9), mood="happy")]
-    assert "silence" in rules(evaluate(only_missed, TODAY))
-
-
 def test_worrying_answer() -> None:
     (finding,) = evaluate([CheckinRecord(TODAY, worry=True, worry_text="作业没写完")], TODAY)
     assert (finding.rule, finding.severity, finding.evidence) == ("worry", "normal", "作业没写完")

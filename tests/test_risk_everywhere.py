@@ -8,9 +8,10 @@ from __future__ import annotations
 from flows.digest import digest_text
 from flows.invites import create_invite
 from flows.weekly import weekly_text
-from tests.conftest import BotHandle, SandboxHandle, eventually
-from tests.helpers import add_family
-from tests.people import Person
+from tests.support.families import add_family
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
+from tests.support.waiting import eventually
 
 GRANDMA, FATHER, CASEWORKER, GRANDPA = 101, 102, 201, 103
 

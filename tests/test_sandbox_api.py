@@ -11,7 +11,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.request import HTTPXRequest
 
 from sandbox.server import DEFAULT_TOKEN
-from tests.conftest import SandboxHandle
+from tests.support.handles import SandboxHandle
 
 
 @pytest.fixture

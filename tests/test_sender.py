@@ -19,8 +19,8 @@ from sandbox.server import DEFAULT_TOKEN
 from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.pacer import Pacer
 from scheduler.sender import OutboxSender
-from tests.conftest import SandboxHandle
-from tests.helpers import add_family
+from tests.support.families import add_family
+from tests.support.handles import SandboxHandle
 
 NOON = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 Shanghai
 

@@ -17,8 +17,9 @@ from flows.clock import to_iso
 from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.pacer import Pacer
 from scheduler.sender import OutboxSender
-from tests.conftest import SandboxHandle, eventually
-from tests.helpers import add_family
+from tests.support.families import add_family
+from tests.support.handles import SandboxHandle
+from tests.support.waiting import eventually
 from tests.test_sender import Env, SteppingClock, drain, enqueue_bulk, env, texts_sent
 
 __all__ = ["env"]
@@ -198,7 +199,7 @@ async def test_bot_run_stops_with_one_sentence_when_the_token_is_revoked(
     """The whole bot (serve, as `bot.py run` calls it): the token is revoked while it runs and a
     message is due; it stops by itself with one CRITICAL sentence, exit status 1, nothing failed."""
     from bot import serve
-    from tests.conftest import sandbox_settings
+    from tests.support.handles import sandbox_settings
 
     settings = sandbox_settings(sandbox.url, tmp_path / "run.db")
     db = await Database.open(settings.db_path)

@@ -23,8 +23,9 @@ from flows.clock import OffsetClock, to_iso
 from flows.person_plans import sync_person
 from sandbox.client import SandboxClient
 from scheduler.jobs import run_due_work, sender_of
-from tests.conftest import eventually, sandbox_settings
-from tests.helpers import add_family
+from tests.support.families import add_family
+from tests.support.handles import sandbox_settings
+from tests.support.waiting import eventually
 from tests.test_fault_week import Server, prompts
 
 pytestmark = pytest.mark.reliability

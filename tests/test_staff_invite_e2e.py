@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from db.store import Store
 from flows.invites import create_invite
-from tests.conftest import BotHandle, SandboxHandle
-from tests.helpers import add_family
-from tests.people import Person
+from tests.support.families import add_family
+from tests.support.handles import BotHandle, SandboxHandle
+from tests.support.people import Person
 
 GRANDMA, NEWCOMER = 101, 3555
 

@@ -18,8 +18,9 @@ import scheduler.jobs
 from bot import build_application, start_application, stop_application
 from db.database import Database
 from flows.clock import SystemClock, to_iso
-from tests.conftest import SandboxHandle, eventually, sandbox_settings
-from tests.helpers import add_family
+from tests.support.families import add_family
+from tests.support.handles import SandboxHandle, sandbox_settings
+from tests.support.waiting import eventually
 
 
 class SteppedBack(datetime):
@@ -45,8 +46,8 @@ async def test_sweeps_go_on_after_the_wall_clock_steps_back(
         await asyncio.sleep(0.5)
         now = SystemClock().now()
         await db.write(lambda s: s.schedules.add(
-            person_id=ids["parent"], kind="reminder", weekdays="1234567", local_time="20:00",
-            payload={"note": "打电话"}, next_run_at=to_iso(now), now=to_iso(now)))
+            person_id=ids["parent"], kind="call_reminder", ref_id=ids["family"],
+            weekdays="1234567", local_time="20:00", next_run_at=to_iso(now), now=to_iso(now)))
 
         async def enqueued() -> int:
             return await db.read(lambda s: s.conn.execute(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sandbox.server import DEFAULT_TOKEN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class BotProcess:

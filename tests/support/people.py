@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import SandboxHandle
+from tests.support.handles import SandboxHandle
 
 
 class Person:

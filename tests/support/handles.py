@@ -1,0 +1,36 @@
+"""What the sandbox and bot fixtures hand a test, and the settings that point a bot at the
+sandbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.database import Database
+from flows.clock import Clock
+from flows.config import Settings
+from flows.services import Services
+from sandbox.client import SandboxClient
+from sandbox.server import DEFAULT_TOKEN, Sandbox
+
+
+@dataclass
+class SandboxHandle:
+    sandbox: Sandbox
+    url: str
+    client: SandboxClient
+
+
+@dataclass
+class BotHandle:
+    application: object
+    services: Services
+    db: Database
+    clock: Clock
+
+
+def sandbox_settings(url: str, db_path: Path, **overrides: object) -> Settings:
+    base = {"token": DEFAULT_TOKEN, "api_url": url, "db_path": db_path, "admins": (9001,),
+            "tz": "Asia/Shanghai", "locale": "zh_CN"}
+    base.update(overrides)
+    return Settings(**base)  # type: ignore[arg-type]
