@@ -29,12 +29,12 @@ from telegram.request import BaseRequest, HTTPXRequest
 import handlers
 from db.database import Database, DatabaseProblem
 from db.instance_lock import AlreadyRunning, InstanceLock
-from flows.alerts import set_escalation
-from flows.clock import Clock, OffsetClock, SystemClock, to_iso
-from flows.commands import command_menu
-from flows.config import ConfigError, Settings
-from flows.i18n import SUPPORTED_LOCALES, translator
-from flows.services import Services
+from flows.core.clock import Clock, OffsetClock, SystemClock, to_iso
+from flows.core.commands import command_menu
+from flows.core.config import ConfigError, Settings
+from flows.core.i18n import SUPPORTED_LOCALES, translator
+from flows.core.services import Services
+from flows.staff.alerts import set_escalation
 from handlers.common import attach_services, services_of
 from handlers.persistence import ConversationStatePersistence
 from handlers.update_order import PerPersonUpdateProcessor
@@ -348,8 +348,8 @@ def write_private(path: Path, data: bytes) -> None:
 
 async def _staff_cli(settings: Settings, args: argparse.Namespace) -> int:
     """First set-up from the shell, through the same flows the bot uses."""
-    from flows.staff import assign_supervisor, invite_staff
-    from flows.ui import FlowContext
+    from flows.core.ui import FlowContext
+    from flows.staff.staff import assign_supervisor, invite_staff
 
     username = args.bot_username if args.command == "invite-staff" else "-"
     if not username and settings.token:
@@ -382,7 +382,7 @@ async def _staff_cli(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _export_cli(settings: Settings, args: argparse.Namespace) -> int:
     """CSV exports from the shell, as a named staff member (audited like /export)."""
-    from flows.case_file import export_files, parse_period
+    from flows.staff.case_file import export_files, parse_period
 
     db = await Database.open(settings.db_path)
     try:

@@ -43,8 +43,8 @@ from telegram.ext import (
 from bot import build_application, settle_memory
 from db.database import Database
 from db.store import Store
-from flows.clock import ManualClock, to_iso
-from flows.config import Settings
+from flows.core.clock import ManualClock, to_iso
+from flows.core.config import Settings
 from handlers.common import services_of
 from handlers.update_order import PerPersonUpdateProcessor
 from sandbox.offline import OfflineBotApi, Updates

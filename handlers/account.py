@@ -7,15 +7,15 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from db.store import Store
-from flows.account import begin_forget, begin_settings, pause
-from flows.alert_desk import families_overview
-from flows.checkin import begin_now
-from flows.family_file import begin_new_family
-from flows.i18n import translator
-from flows.menu import MENU_PREFIX, help_text, menu
-from flows.staff import invite_staff, staff_list
-from flows.ui import FlowContext, Reply
-from flows.welcome import welcome_unknown
+from flows.account.account import begin_forget, begin_settings, pause
+from flows.account.menu import MENU_PREFIX, help_text, menu
+from flows.account.welcome import welcome_unknown
+from flows.core.i18n import translator
+from flows.core.ui import FlowContext, Reply
+from flows.guardian.checkin import begin_now
+from flows.staff.alert_desk import families_overview
+from flows.staff.family_file import begin_new_family
+from flows.staff.staff import invite_staff, staff_list
 from handlers.common import answer_button
 from handlers.flowrun import run_flow
 
@@ -27,7 +27,7 @@ def uid_of(update: Update) -> int:
 
 
 def _stranger(store: Store, ctx: FlowContext, update: Update) -> list[Reply]:
-    from flows.i18n import normalize_locale
+    from flows.core.i18n import normalize_locale
 
     code = update.effective_user.language_code if update.effective_user else None
     return [Reply(welcome_unknown(translator(normalize_locale(code, ctx.default_locale))))]
@@ -55,7 +55,7 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
         person = store.people.by_telegram_user(uid_of(update))
         if person is None:
-            from flows.i18n import normalize_locale
+            from flows.core.i18n import normalize_locale
 
             code = update.effective_user.language_code if update.effective_user else None
             _ = translator(normalize_locale(code, ctx.default_locale))

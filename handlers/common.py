@@ -14,9 +14,9 @@ from telegram.warnings import PTBUserWarning
 from db.database import is_disk_full
 from db.interactions import Interaction
 from db.models import Person
-from flows.i18n import Translator
-from flows.services import Services
-from flows.ui import markup_json
+from flows.core.i18n import Translator
+from flows.core.services import Services
+from flows.core.ui import markup_json
 from handlers.keyboards import ButtonRows
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def describe_inbound(update: Update) -> tuple[str, str | None, Message | None]:
 
 def log_inbound(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person | None) -> None:
     """Queue the update's entry in the interaction log; it is written with the same batch as
-    the answer it carries (see flows.interaction_log)."""
+    the answer it carries (see flows.core.interaction_log)."""
     svc = services(context)
     kind, summary, message = describe_inbound(update)
     if person is not None and person.is_staff and kind not in ("command", "callback"):

@@ -14,9 +14,9 @@ from telegram.ext import ContextTypes
 from db.models import Person
 from db.outbox import LANE_REPLY, NewMessage
 from db.store import Store
-from flows.checkin import KIND as CHECKIN_KIND
-from flows.clock import to_iso
-from flows.ui import REPLY_UNSEEN, FlowContext, Reply, markup_json
+from flows.core.clock import to_iso
+from flows.core.ui import REPLY_UNSEEN, FlowContext, Reply, markup_json
+from flows.guardian.checkin import KIND as CHECKIN_KIND
 from handlers.common import (
     log_inbound,
     send,

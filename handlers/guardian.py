@@ -9,9 +9,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from db.store import Store
-from flows import checkin, sos
-from flows.i18n import translator
-from flows.ui import FlowContext, Reply, ascii_number
+from flows.core.i18n import translator
+from flows.core.ui import FlowContext, Reply, ascii_number
+from flows.guardian import checkin, sos
 from handlers.account import for_person
 from handlers.common import take_button
 from handlers.flowrun import run_flow

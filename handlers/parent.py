@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from db.store import Store
-from flows.parent_actions import handle
-from flows.ui import FlowContext, Reply
+from flows.core.ui import FlowContext, Reply
+from flows.parent.parent_actions import handle
 from handlers.common import take_button
 from handlers.flowrun import run_flow
 

@@ -9,14 +9,16 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from db.dialogs import Dialog
 from db.models import Person
 from db.store import Store
-from flows import account, alert_desk, checkin, family_file, joining, sos
-from flows.family_messages import handle_media, handle_words, is_checkin_call, is_help_call
-from flows.i18n import normalize_locale, translator
-from flows.invites import ALPHABET, CODE_LENGTH
-from flows.menu import menu
-from flows.risk_intake import edited_words, words_after_help, words_in_exchange
-from flows.ui import FlowContext, Reply, ascii_number
-from flows.welcome import welcome_unknown
+from flows.account import account, joining
+from flows.account.invites import ALPHABET, CODE_LENGTH
+from flows.account.menu import menu
+from flows.account.welcome import welcome_unknown
+from flows.core.i18n import normalize_locale, translator
+from flows.core.ui import FlowContext, Reply, ascii_number
+from flows.guardian import checkin, sos
+from flows.guardian.risk_intake import edited_words, words_after_help, words_in_exchange
+from flows.guardian.words import handle_media, handle_words, is_checkin_call, is_help_call
+from flows.staff import alert_desk, family_file
 from handlers.common import answer_button
 from handlers.flowrun import run_flow
 

@@ -8,9 +8,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from db.models import Person
 from db.store import Store
-from flows import alert_desk, case_file
-from flows.i18n import translator
-from flows.ui import FlowContext, Reply, ascii_number
+from flows.core.i18n import translator
+from flows.core.ui import FlowContext, Reply, ascii_number
+from flows.staff import alert_desk, case_file
 from handlers.account import for_person
 from handlers.common import take_button
 from handlers.flowrun import run_flow

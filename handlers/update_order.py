@@ -27,8 +27,8 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from flows.family_messages import is_help_call
-from flows.risk import match_terms
+from flows.guardian.risk import match_terms
+from flows.guardian.words import is_help_call
 from handlers.common import send, services, translator_for_update
 
 DEFAULT_CONCURRENCY = 12

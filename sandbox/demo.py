@@ -19,10 +19,10 @@ from typing import Any
 
 from db.database import Database
 from db.store import Store
-from flows import alerts as alert_rules
-from flows.clock import OffsetClock
-from flows.config import Settings
-from flows.timeplan import next_occurrence, zone_named
+from flows.core.clock import OffsetClock
+from flows.core.config import Settings
+from flows.core.timeplan import next_occurrence, zone_named
+from flows.staff import alerts as alert_rules
 from sandbox.demo_clock import start_demo_clock
 from sandbox.server import DEFAULT_TOKEN, Sandbox, start_sandbox
 from sandbox.village import DEMO_PEOPLE, PERSONA_GUARDIAN, everyone, seed_full_village

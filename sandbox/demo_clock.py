@@ -11,7 +11,7 @@ from datetime import timedelta
 import aiohttp
 from telegram.ext import Application, ContextTypes
 
-from flows.clock import OffsetClock
+from flows.core.clock import OffsetClock
 from handlers.common import services_of
 from sandbox.village import live_through
 from scheduler.jobs import JOB_KWARGS, run_due_work, sender_of

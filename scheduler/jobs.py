@@ -16,12 +16,12 @@ from datetime import timedelta
 
 from telegram.ext import Application
 
-from flows.alert_desk import escalate_due
-from flows.calls import watch_calls
-from flows.checkin_plan import watch_silence
-from flows.clock import to_iso
-from flows.due_work import sweep_chunk
-from flows.services import Services
+from flows.core.clock import to_iso
+from flows.core.services import Services
+from flows.guardian.checkin_plan import watch_silence
+from flows.outbox.due_work import sweep_chunk
+from flows.parent.calls import watch_calls
+from flows.staff.alert_desk import escalate_due
 from scheduler.sender import OutboxSender
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 - overall pace from a shared Pacer (default 30 msg/s);
 - at most one message a second per private chat, one per 3 s per group (20/min); when a chat's
   slot frees, its highest lane goes first (an alert never waits behind its chat's chatter);
-- every failure goes to the pure retry policy (flows.retry_policy.decide) and its decision is
+- every failure goes to the pure retry policy (flows.outbox.retry_policy.decide) and its decision is
   recorded in one write. An outage is the channel's state: network errors, 5xx and 404 pause the
   whole sender while scheduler.channel probes getMe with capped back-off; no message fails for
   it. A 429 pauses only its chat, unless several chats are refused at once (a global limit);
@@ -42,15 +42,15 @@ from telegram.error import (
 from db.database import Database
 from db.models import OutboxItem
 from db.outbox import LANE_ALERT
-from flows.clock import Clock, from_iso
-from flows.delivery import (
+from flows.core.clock import Clock, from_iso
+from flows.outbox.delivery import (
     Delivered,
     claim_due,
     record_decision,
     record_deliveries,
     spacing_for,
 )
-from flows.retry_policy import CHANNEL_KINDS, Action, ErrorKind, Policy, SendFailure, decide
+from flows.outbox.retry_policy import CHANNEL_KINDS, Action, ErrorKind, Policy, SendFailure, decide
 from scheduler.channel import Channel, ProbeResult
 from scheduler.pacer import Pacer
 

@@ -18,9 +18,9 @@ import pytest
 
 from bot import build_application, start_application, stop_application
 from db.database import Database
-from flows.clock import Clock, ManualClock, OffsetClock
-from flows.config import Settings
-from flows.services import Services
+from flows.core.clock import Clock, ManualClock, OffsetClock
+from flows.core.config import Settings
+from flows.core.services import Services
 from handlers.common import services_of
 from sandbox.client import SandboxClient
 from sandbox.limits import LimitSettings

@@ -14,11 +14,11 @@ import pytest
 from bot import build_application
 from db.database import Database
 from db.store import Store
-from flows import checkin
-from flows.account import forget_person
-from flows.alerts import raise_alert
-from flows.clock import SystemClock, to_iso
-from flows.ui import FlowContext
+from flows.account.account import forget_person
+from flows.core.clock import SystemClock, to_iso
+from flows.core.ui import FlowContext
+from flows.guardian import checkin
+from flows.staff.alerts import raise_alert
 from handlers.common import services_of
 from sandbox.offline import OfflineBotApi, Updates
 from tests.conftest import sandbox_settings

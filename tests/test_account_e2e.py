@@ -9,7 +9,7 @@ import pytest
 
 from db.outbox import LANE_BULK, NewMessage
 from db.store import Store
-from flows.clock import to_iso
+from flows.core.clock import to_iso
 from sandbox.village import seed_demo_village
 from tests.conftest import BotHandle, SandboxHandle, eventually
 from tests.people import Person

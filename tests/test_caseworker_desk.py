@@ -16,11 +16,12 @@ from PIL import Image
 from db.database import Database
 from db.models import OutboxItem
 from db.store import Store
-from flows import alert_desk, case_file, checkin, digest
-from flows import alerts as alerts_flow
-from flows.alerts import raise_alert
-from flows.clock import ManualClock, to_iso
-from flows.ui import FlowContext, Reply
+from flows.core.clock import ManualClock, to_iso
+from flows.core.ui import FlowContext, Reply
+from flows.guardian import checkin
+from flows.staff import alert_desk, case_file, digest
+from flows.staff import alerts as alerts_flow
+from flows.staff.alerts import raise_alert
 from tests.helpers import add_family
 
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
@@ -277,8 +278,8 @@ async def test_after_acknowledging_the_other_buttons_come_back(desk: Desk) -> No
 
 
 async def _sender_saw_403(desk: Desk, chat: int, key_prefix: str) -> None:
-    """What the sender does on a 403 for the row: the real flows.delivery path."""
-    from flows.delivery import handle_unreachable
+    """What the sender does on a 403 for the row: the real flows.outbox.delivery path."""
+    from flows.outbox.delivery import handle_unreachable
 
     def fail(s: Store) -> None:
         row = s.conn.execute("SELECT id FROM outbox WHERE chat_id = ? AND dedupe_key LIKE ? "

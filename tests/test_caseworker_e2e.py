@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from db.store import Store
-from flows.clock import OffsetClock, to_iso
+from flows.core.clock import OffsetClock, to_iso
 from scheduler.jobs import run_due_work, sender_of
 from tests.conftest import BotHandle, SandboxHandle
 from tests.helpers import add_family

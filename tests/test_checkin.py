@@ -13,12 +13,12 @@ import pytest
 
 from db.database import Database
 from db.store import Store
-from flows import checkin, sos
-from flows.checkin_plan import sync_guardian, watch_silence
-from flows.clock import ManualClock, from_iso, to_iso
-from flows.due_work import sweep_chunk
-from flows.family_messages import handle_words
-from flows.ui import FlowContext, Reply
+from flows.core.clock import ManualClock, from_iso, to_iso
+from flows.core.ui import FlowContext, Reply
+from flows.guardian import checkin, sos
+from flows.guardian.checkin_plan import sync_guardian, watch_silence
+from flows.guardian.words import handle_words
+from flows.outbox.due_work import sweep_chunk
 from tests.helpers import add_family
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -381,7 +381,7 @@ async def test_two_children_are_asked_about_in_turn(harness: Harness) -> None:
 
 
 async def test_the_caseworkers_cadence_reaches_every_guardian(harness: Harness) -> None:
-    from flows.checkin_plan import sync_family
+    from flows.guardian.checkin_plan import sync_family
 
     db, clock, ids = harness.db, harness.clock, harness.ids
     await db.write(lambda s: sync_guardian(s, ids["guardian"], clock.now()))

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot import build_application, start_application, stop_application
 from db.database import Database
 from db.store import Store
-from flows.clock import OffsetClock
+from flows.core.clock import OffsetClock
 from handlers.common import services_of
 from tests.conftest import BotHandle, SandboxHandle, eventually, sandbox_settings
 from tests.helpers import add_family

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.config import ConfigError, Settings
+from flows.core.config import ConfigError, Settings
 
 TOKEN = "123456789:AAE-secret-token-value"
 

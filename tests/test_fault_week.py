@@ -19,8 +19,8 @@ from aiohttp import web
 from bot import build_application, start_application, stop_application
 from db.database import Database
 from db.store import Store
-from flows.clock import OffsetClock
-from flows.person_plans import sync_person
+from flows.core.clock import OffsetClock
+from flows.core.person_plans import sync_person
 from sandbox.client import SandboxClient
 from sandbox.server import DEFAULT_TOKEN, Sandbox
 from scheduler.jobs import run_due_work, sender_of

@@ -11,8 +11,8 @@ import sqlite3
 from datetime import timedelta
 
 from db.store import Store
-from flows.clock import OffsetClock, to_iso
-from flows.invites import create_invite
+from flows.account.invites import create_invite
+from flows.core.clock import OffsetClock, to_iso
 from scheduler.jobs import run_due_work, sender_of
 from tests.conftest import BotHandle, SandboxHandle, eventually
 from tests.people import Person

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from flows.clock import to_iso
+from flows.core.clock import to_iso
 from sandbox.village import DEMO_PEOPLE, seed_demo_village
 from tests.conftest import BotHandle, SandboxHandle
 

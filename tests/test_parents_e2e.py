@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from db.store import Store
-from flows.clock import OffsetClock
-from flows.person_plans import sync_person
+from flows.core.clock import OffsetClock
+from flows.core.person_plans import sync_person
 from scheduler.jobs import run_due_work, sender_of
 from tests.conftest import BotHandle, SandboxHandle
 from tests.helpers import add_family

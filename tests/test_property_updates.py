@@ -21,7 +21,7 @@ from telegram import Update
 from bot import build_application
 from db.database import Database
 from db.store import Store
-from flows.clock import SystemClock, to_iso
+from flows.core.clock import SystemClock, to_iso
 from sandbox.offline import OfflineBotApi, Updates
 from tests.conftest import sandbox_settings
 from tests.helpers import add_family

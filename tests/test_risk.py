@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from flows.risk import CheckinRecord, alert_findings, evaluate, match_terms, normalise_text
-from flows.risk_lexicon import concept_files, load_concepts
+from flows.guardian.risk import CheckinRecord, alert_findings, evaluate, match_terms, normalise_text
+from flows.guardian.risk_lexicon import concept_files, load_concepts
 
 TODAY = date(2026, 11, 25)
 

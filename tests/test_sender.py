@@ -14,7 +14,7 @@ from telegram import Bot
 
 from db.database import Database
 from db.outbox import LANE_ALERT, LANE_BULK, NewMessage
-from flows.clock import Clock, to_iso
+from flows.core.clock import Clock, to_iso
 from sandbox.server import DEFAULT_TOKEN
 from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.pacer import Pacer

@@ -19,8 +19,8 @@ import pytest
 from bot import build_application, start_application, stop_application
 from db.database import Database
 from db.store import Store
-from flows.clock import OffsetClock, to_iso
-from flows.person_plans import sync_person
+from flows.core.clock import OffsetClock, to_iso
+from flows.core.person_plans import sync_person
 from sandbox.client import SandboxClient
 from scheduler.jobs import run_due_work, sender_of
 from tests.conftest import eventually, sandbox_settings

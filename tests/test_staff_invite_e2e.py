@@ -5,7 +5,7 @@ it was meant for."""
 from __future__ import annotations
 
 from db.store import Store
-from flows.invites import create_invite
+from flows.account.invites import create_invite
 from tests.conftest import BotHandle, SandboxHandle
 from tests.helpers import add_family
 from tests.people import Person

@@ -17,7 +17,7 @@ import pytest
 import scheduler.jobs
 from bot import build_application, start_application, stop_application
 from db.database import Database
-from flows.clock import SystemClock, to_iso
+from flows.core.clock import SystemClock, to_iso
 from tests.conftest import SandboxHandle, eventually, sandbox_settings
 from tests.helpers import add_family
 

@@ -1,0 +1,84 @@
+"""What handlers and jobs share: the store, the clock and the settings (no Telegram here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from db.database import Database
+from db.models import Person
+from db.store import Store
+from flows.core.clock import Clock, to_iso
+from flows.core.config import Settings
+from flows.core.i18n import Translator, normalize_locale, translator
+from flows.core.interaction_log import LogBuffer, write_entries
+
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    db: Database
+    clock: Clock
+    settings: Settings
+    sandbox_mode: bool = False
+    last_silence_check: datetime | None = None
+    log: LogBuffer = field(default_factory=LogBuffer)
+    # people by Telegram user id: read on every update, so cached; writers invalidate.
+    _people: dict[int, Person | None] = field(default_factory=dict)
+
+    def now_iso(self) -> str:
+        return to_iso(self.clock.now())
+
+    async def person_by_telegram(self, tg_user_id: int) -> Person | None:
+        if tg_user_id in self._people:
+            return self._people[tg_user_id]
+        person = await self.db.read(lambda s: s.people.by_telegram_user(tg_user_id))
+        if len(self._people) > 50_000:
+            self._people.clear()
+        self._people[tg_user_id] = person
+        return person
+
+    def __post_init__(self) -> None:
+        # the interaction log is written with every batch of writes (group commit)
+        self.db.with_every_batch = self._write_log
+
+    def _write_log(self, store: Store) -> None:
+        entries = self.log.drain()
+        try:
+            write_entries(store, entries, self.log.family_of)
+        except BaseException:
+            self.log.requeue(entries)
+            raise
+
+    async def write(self, fn: Callable[[Store], T]) -> T:
+        """One transaction; the interaction log entries waiting are written in the same batch."""
+        return await self.db.write(fn)
+
+    async def flush_log(self) -> int:
+        """Write whatever log entries are waiting (the periodic flush, and at shutdown)."""
+        waiting = len(self.log)
+        if waiting:
+            await self.db.write(lambda store: None)
+        return waiting
+
+    def forget_cached(self, tg_user_id: int | None = None) -> None:
+        self.log.family_of.clear()
+        if tg_user_id is None:
+            self._people.clear()
+        else:
+            self._people.pop(tg_user_id, None)
+
+    def translator_for(self, person: Person | None, language_code: str | None = None) -> Translator:
+        if person is not None:
+            return translator(person.locale)
+        return translator(normalize_locale(language_code, self.settings.locale))
+
+    def zone_for(self, person: Person | None) -> ZoneInfo:
+        try:
+            return ZoneInfo(person.tz) if person is not None else self.settings.zone
+        except (KeyError, ValueError):
+            return self.settings.zone
