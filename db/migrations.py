@@ -308,6 +308,11 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX outbox_expiry ON outbox(expires_at) "
         "WHERE status = 'pending' AND expires_at IS NOT NULL",
     ],
+    # branch shape (issue 15.6): the 🆘 dialog's kind was "help", easily taken for /help (the
+    # manual); a 🆘 open across the upgrade stays one
+    [
+        "UPDATE dialogs SET kind = 'sos' WHERE kind = 'help'",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

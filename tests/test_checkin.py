@@ -365,6 +365,23 @@ async def test_help_inside_a_check_in_alerts_at_once_then_resumes(harness: Harne
     assert len(await harness.outbox("alert:%:more:%")) == 3
 
 
+async def test_no_check_in_question_interrupts_an_open_sos(harness: Harness) -> None:
+    db, clock, ids = harness.db, harness.clock, harness.ids
+
+    def setup(s: Store) -> int:
+        s.people.set_checkin_time(ids["guardian"], "11:00")
+        person = s.people.by_telegram_user(GRANDMA_TG)
+        assert person is not None
+        sos.begin_help(s, harness.ctx(), person)
+        return sync_guardian(s, ids["guardian"], clock.now())
+    assert await db.write(setup) == 1
+    for _ in range(4):  # past 11:00 in 30-minute sweeps
+        clock.advance(timedelta(minutes=30))
+        await db.write(lambda s: sweep_chunk(s, clock.now()))
+    assert await harness.outbox("checkin:%") == []
+    assert await harness.step() == f"{sos.KIND}:danger"
+
+
 async def test_two_children_are_asked_about_in_turn(harness: Harness) -> None:
     await harness.db.write(lambda s: s.families.add_child(harness.ids["family"], name="小红",
                                                           now=to_iso(START), birth_month="2021-05"))

@@ -111,3 +111,28 @@ async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(RuntimeError, match="newer"):
         await Database.open(path)
+
+
+async def test_an_open_sos_dialog_keeps_its_place_across_the_kind_rename(tmp_path: Path) -> None:
+    """The 🆘 dialog's kind was "help" (easily taken for /help, the manual); a 🆘 open while the
+    bot is upgraded must still be an 🆘 afterwards (branch shape)."""
+    from db.migrations import MIGRATIONS
+    from flows.guardian import sos
+
+    rename = next(i for i, steps in enumerate(MIGRATIONS) if any("'help'" in s for s in steps))
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for steps in MIGRATIONS[:rename]:
+        for statement in steps:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {rename}")
+    conn.execute("INSERT INTO dialogs (tg_user_id, kind, step, data, updated_at) "
+                 "VALUES (7, 'help', 'more', '{}', ?)", (NOW,))
+    conn.close()
+    db = await Database.open(path)
+    try:
+        kind = await db.raw_write(
+            lambda c: c.execute("SELECT kind FROM dialogs WHERE tg_user_id = 7").fetchone()[0])
+    finally:
+        await db.close()
+    assert kind == sos.KIND == "sos"

@@ -233,7 +233,7 @@ def prompt_messages(store: Store, schedule: Schedule, occurrence: datetime) -> l
     if guardian is None or not guardian.reachable or guardian.tg_user_id is None:
         return []
     current = store.dialogs.get(guardian.tg_user_id)
-    if current is not None and current.kind == "help":
+    if current is not None and current.kind == "sos":  # sos.KIND (sos imports this module)
         return []  # in the middle of asking for help: not now
     families = [schedule.ref_id] if schedule.ref_id is not None else guardian_families(store, guardian)
     reply = _start(store, occurrence, guardian, families, _greeting(store, guardian, families))

@@ -14,7 +14,7 @@ from flows.guardian import checkin
 from flows.guardian.forwarding import forward_words
 from flows.staff.alerts import add_to_alert, holder_of, raise_alert, staff_name
 
-KIND = "help"
+KIND = "sos"
 PREFIX = "h"
 FAMILY_ROLES = ("guardian", "parent")
 
