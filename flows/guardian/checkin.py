@@ -20,6 +20,7 @@ from db.models import Child, Person
 from db.outbox import LANE_BULK, LANE_REMINDER, NewMessage
 from db.schedules import Schedule
 from db.store import Store
+from flows.core.age import age_in_years
 from flows.core.clock import to_iso
 from flows.core.i18n import N_, Translator, translator
 from flows.core.recurring import zone_of
@@ -36,7 +37,7 @@ from flows.core.ui import (
 from flows.guardian.forwarding import forward_words
 from flows.guardian.risk import TEXT_CLASSES, CheckinRecord, Finding, alert_findings, evaluate, match_terms
 from flows.guardian.risk_topics import record_topics
-from flows.staff.alerts import age_in_years, raise_alert
+from flows.staff.alerts import raise_alert
 
 KIND = "checkin"
 PREFIX = "c"

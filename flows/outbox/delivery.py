@@ -13,7 +13,8 @@ from db.store import Store
 from flows.core.clock import to_iso
 from flows.core.timeplan import quiet_until, zone_named
 from flows.outbox.retry_policy import Action, Decision
-from flows.staff.alerts import confirm_delivered, on_unreachable, raise_alert
+from flows.staff.alert_desk import on_unreachable
+from flows.staff.alerts import confirm_delivered, raise_alert
 
 PRIVATE_SPACING = timedelta(seconds=1.0)
 GROUP_SPACING = timedelta(seconds=3.0)  # 20 messages a minute

@@ -10,8 +10,8 @@ from functools import cache
 from pathlib import Path
 
 from db.store import Store
+from flows.core.age import age_in_years
 from flows.core.i18n import LOCALES_DIR, SUPPORTED_LOCALES
-from flows.staff.alerts import age_in_years
 
 AREAS = ("emotional", "education", "social", "mental_health", "family_support", "health",
          "comprehensive")

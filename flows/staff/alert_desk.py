@@ -15,9 +15,9 @@ from flows.core.access import visible_family_ids
 from flows.core.clock import from_iso, to_iso
 from flows.core.i18n import N_, Translator, translator
 from flows.core.labels import relation_label
+from flows.core.recurring import zone_of
 from flows.core.timeplan import zone_named
 from flows.core.ui import Buttons, FlowContext, Reply, markup_json, pager_row
-from flows.parent.weekly import zone_of
 from flows.staff.alerts import (
     ALERT_PREFIX,
     ESCALATION_AFTER,
@@ -25,8 +25,10 @@ from flows.staff.alerts import (
     SEVERITY_BADGE,
     alert_buttons,
     describe_alert,
+    route,
     route_waiting,
     source_of,
+    staff_gone,
 )
 
 RESOLVE = "resolve"
@@ -188,6 +190,30 @@ def send_escalation(store: Store, alert: Alert, level: int, now: datetime) -> No
     if recipients:
         store.alerts.add_event(alert.id, at=to_iso(now), event="escalated", detail=str(level))
         _send_copies(store, alert, level, recipients, now)
+
+
+def _copy_level(dedupe_key: str) -> tuple[int, int | None] | None:
+    """(alert id, escalation level or None) of an alert copy's dedupe key."""
+    parts = dedupe_key.split(":")
+    if len(parts) < 3 or parts[0] != "alert" or not parts[1].isdigit():
+        return None
+    return int(parts[1]), int(parts[2]) if parts[2].isdigit() else None
+
+
+def on_unreachable(store: Store, now: datetime, person: Person, dedupe_key: str) -> None:
+    """A message to ``person`` came back 403 (hooked on the sender's path). Her alerts go on
+    at once to the next reachable person; an escalation copy that failed goes one step up; a
+    caseworker who cannot be reached any more leaves her families unassigned and her
+    supervisor (or the admins) is told. ``person`` is as she was before the 403."""
+    for alert in store.alerts.held_by(person.id):
+        route(store, alert.id, now)
+    copy = _copy_level(dedupe_key)
+    if copy is not None and copy[1] is not None and copy[1] >= 1:
+        alert = store.alerts.get(copy[0])
+        if alert is not None and alert.status == "open" and alert.holder_id != person.id:
+            send_escalation(store, alert, 2, now)
+    if person.role == "caseworker" and person.status != "unreachable":
+        staff_gone(store, now, person, rule="staff_unreachable")
 
 
 def _send_copies(store: Store, alert: Alert, level: int, recipients: list[Person],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from db.alerts import Alert
 from db.models import Person
 from db.outbox import LANE_ALERT, NewMessage
 from db.store import Store
+from flows.core.age import age_in_years
 from flows.core.clock import from_iso, to_iso
 from flows.core.i18n import N_, Translator, translator
 from flows.core.labels import ROLE_LABELS
@@ -47,16 +48,6 @@ RULE_TITLES = {
 # alerts about a member of staff (no family): their families wait, unassigned, for /reassign
 STAFF_RULES = ("staff_unreachable", "staff_left")
 RULE_TITLES.update(TEXT_RULE_TITLES)  # branch risk: the risk engine's classes
-
-
-def age_in_years(birth_month: str | None, today: date) -> int | None:
-    """Whole years from a "YYYY-MM" birth month; None when unknown or unreadable."""
-    try:
-        year, month = (int(part) for part in (birth_month or "").split("-")[:2])
-    except ValueError:
-        return None
-    years = today.year - year - (1 if today.month < month else 0)
-    return years if 0 <= years < 30 else None
 
 
 ALERT_PREFIX = "a"
@@ -310,32 +301,6 @@ def confirm_delivered(store: Store, now: datetime, outbox_ids: list[int]) -> int
             payload={"text": text, "family_id": alert.family_id}), now=to_iso(now))
         told += 1
     return told
-
-
-def _copy_level(dedupe_key: str) -> tuple[int, int | None] | None:
-    """(alert id, escalation level or None) of an alert copy's dedupe key."""
-    parts = dedupe_key.split(":")
-    if len(parts) < 3 or parts[0] != "alert" or not parts[1].isdigit():
-        return None
-    return int(parts[1]), int(parts[2]) if parts[2].isdigit() else None
-
-
-def on_unreachable(store: Store, now: datetime, person: Person, dedupe_key: str) -> None:
-    """A message to ``person`` came back 403 (hooked on the sender's path). Her alerts go on
-    at once to the next reachable person; an escalation copy that failed goes one step up; a
-    caseworker who cannot be reached any more leaves her families unassigned and her
-    supervisor (or the admins) is told. ``person`` is as she was before the 403."""
-    for alert in store.alerts.held_by(person.id):
-        route(store, alert.id, now)
-    copy = _copy_level(dedupe_key)
-    if copy is not None and copy[1] is not None and copy[1] >= 1:
-        alert = store.alerts.get(copy[0])
-        if alert is not None and alert.status == "open" and alert.holder_id != person.id:
-            from flows.staff.alert_desk import send_escalation  # the desk builds escalation copies
-
-            send_escalation(store, alert, 2, now)
-    if person.role == "caseworker" and person.status != "unreachable":
-        staff_gone(store, now, person, rule="staff_unreachable")
 
 
 def staff_gone(store: Store, now: datetime, person: Person, *, rule: str) -> int | None:
