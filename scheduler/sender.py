@@ -51,6 +51,7 @@ from flows.outbox.delivery import (
     spacing_for,
 )
 from flows.outbox.retry_policy import CHANNEL_KINDS, Action, ErrorKind, Policy, SendFailure, decide
+from flows.staff.digest import CHART, chart_from_rows
 from scheduler.channel import Channel, ProbeResult
 from scheduler.pacer import Pacer
 
@@ -340,7 +341,10 @@ class OutboxSender:
             return await self.bot.copy_message(item.chat_id, int(payload["from_chat_id"]),
                                                int(payload["message_id"]),
                                                caption=payload.get("caption"))
-        data = base64.b64decode(str(payload["file_b64"]))
+        if CHART in payload:  # the digest's chart: drawn here, off the writer and the loop
+            data = await asyncio.to_thread(chart_from_rows, payload[CHART])
+        else:
+            data = base64.b64decode(str(payload["file_b64"]))
         if item.kind == "photo":
             return await self.bot.send_photo(item.chat_id, photo=data,
                                              caption=payload.get("caption"), reply_markup=keyboard)
