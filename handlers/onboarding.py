@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from db.store import Store
 from flows.account.account import resume
@@ -11,10 +11,11 @@ from flows.account.joining import begin_join
 from flows.account.welcome import family_keyboard, welcome_back, welcome_unknown
 from flows.core.i18n import translator
 from flows.core.ui import FlowContext, Reply
+from handlers.context import KinContext
 from handlers.flowrun import run_flow
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: KinContext) -> None:
     user = update.effective_user
     if user is None:
         return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from db.store import Store
 from flows.core.i18n import translator
@@ -11,6 +11,7 @@ from flows.core.ui import FlowContext, Reply, ascii_number
 from flows.staff.family_file import begin_new_family, family_summary
 from flows.staff.staff import assign_supervisor, invite_staff, reassign_family, staff_list
 from handlers.account import for_person, uid_of
+from handlers.context import KinContext
 from handlers.flowrun import run_flow
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -25,12 +26,12 @@ def _usage(person_locale: str, text: str) -> list[Reply]:
     return [Reply(_(text))]
 
 
-async def new_family(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def new_family(update: Update, context: KinContext) -> None:
     await run_flow(update, context, for_person(
         update, lambda s, c, p: begin_new_family(s, c, p, uid_of(update))))
 
 
-async def open_family(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_family(update: Update, context: KinContext) -> None:
     family_id = _number(context.args[0]) if context.args else None
 
     def action(store: Store, ctx: FlowContext, person):  # type: ignore[no-untyped-def]
@@ -43,7 +44,7 @@ async def open_family(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await run_flow(update, context, for_person(update, action))
 
 
-async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def invite(update: Update, context: KinContext) -> None:
     args = context.args or []
     role = args[0].lower() if args else ""
     name = " ".join(args[1:])[:60] or None
@@ -56,7 +57,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, for_person(update, action))
 
 
-async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def assign(update: Update, context: KinContext) -> None:
     args = context.args or []
     numbers = [_number(a) for a in args[:2]]
 
@@ -70,7 +71,7 @@ async def assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, for_person(update, action))
 
 
-async def reassign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reassign(update: Update, context: KinContext) -> None:
     """``/reassign <family> <caseworker>``: give a family to another caseworker."""
     numbers = [_number(a) for a in (context.args or [])[:2]]
 
@@ -85,7 +86,7 @@ async def reassign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, for_person(update, action))
 
 
-async def staff(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def staff(update: Update, context: KinContext) -> None:
     await run_flow(update, context, for_person(update, lambda s, c, p: staff_list(s, p)))
 
 

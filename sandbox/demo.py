@@ -23,7 +23,6 @@ from flows.core.clock import OffsetClock
 from flows.core.config import Settings
 from flows.core.timeplan import next_occurrence, zone_named
 from flows.staff import alerts as alert_rules
-from sandbox.demo_clock import start_demo_clock
 from sandbox.server import DEFAULT_TOKEN, Sandbox, start_sandbox
 from sandbox.village import DEMO_PEOPLE, PERSONA_GUARDIAN, everyone, seed_full_village
 
@@ -104,7 +103,6 @@ class DemoRun:
         self.application = self.bot.build(self.settings, db=self.db, clock=clock,
                                           sandbox_mode=True)
         await self.bot.start(self.application, poll_timeout=self.poll_timeout)
-        start_demo_clock(self.application)
 
     def _meet_the_people(self) -> None:
         for person in everyone():

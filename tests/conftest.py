@@ -21,7 +21,6 @@ from db.database import Database
 from flows.core.clock import Clock, ManualClock, OffsetClock
 from flows.core.config import Settings
 from flows.core.services import Services
-from handlers.common import services_of
 from sandbox.client import SandboxClient
 from sandbox.limits import LimitSettings
 from sandbox.server import DEFAULT_TOKEN, Sandbox, start_sandbox
@@ -100,7 +99,7 @@ async def bot(sandbox: SandboxHandle, tmp_path: Path) -> AsyncIterator[BotHandle
     clock = OffsetClock()
     application = build_application(settings, db=database, clock=clock)
     await start_application(application, poll_timeout=1)
-    yield BotHandle(application, services_of(application), database, clock)
+    yield BotHandle(application, application.bot_data.services, database, clock)
     await stop_application(application)
     await database.close()
 

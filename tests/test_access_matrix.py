@@ -19,7 +19,6 @@ from flows.core.clock import SystemClock, to_iso
 from flows.core.ui import FlowContext
 from flows.guardian import checkin
 from flows.staff.alerts import raise_alert
-from handlers.common import services_of
 from sandbox.offline import OfflineBotApi, Updates
 from tests.conftest import sandbox_settings
 from tests.helpers import add_family
@@ -164,7 +163,7 @@ async def test_every_role_against_every_action(world) -> None:  # type: ignore[n
                 mistakes += 1
                 report.append(f"{action.name} by {persona}: {'allowed' if allowed else 'refused'}"
                               f" (expected {'allowed' if expected else 'refused'}): {said[:120]!r}")
-            services_of(application).forget_cached()
+            application.bot_data.services.forget_cached()
     assert mistakes == 0, "\n".join(report)
     assert cells == len(actions()) * len(PERSONAS)
     refused = await db.read(lambda s: s.conn.execute(

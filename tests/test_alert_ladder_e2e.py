@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from db.store import Store
 from flows.core.clock import OffsetClock, to_iso
-from scheduler.jobs import run_due_work, sender_of
+from scheduler.jobs import run_due_work
 from tests.conftest import BotHandle, SandboxHandle, eventually
 from tests.helpers import add_family
 from tests.people import Person
@@ -197,7 +197,7 @@ async def test_escalation_skips_an_unreachable_supervisor(bot: BotHandle,
     clock = bot.clock
     assert isinstance(clock, OffsetClock)
     clock.advance(timedelta(minutes=31))
-    await run_due_work(bot.services, sender_of(bot.application))  # type: ignore[arg-type]
+    await run_due_work(bot.services)  # type: ignore[arg-type]
     admin = Person(sandbox, ADMIN, "管理员")
     await admin.read_until("⏫")
 

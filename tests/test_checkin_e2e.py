@@ -14,7 +14,6 @@ from bot import build_application, start_application, stop_application
 from db.database import Database
 from db.store import Store
 from flows.core.clock import OffsetClock
-from handlers.common import services_of
 from tests.conftest import BotHandle, SandboxHandle, eventually, sandbox_settings
 from tests.helpers import add_family
 from tests.people import Person
@@ -126,7 +125,7 @@ async def test_a_restart_mid_check_in_resumes(sandbox: SandboxHandle, tmp_path: 
         assert "上学" in school["text"]
         row = await database.read(lambda s: s.checkins.for_family(1)[-1])
         assert (row.mood, row.health) == ("happy", "well")
-        assert services_of(app) is not None
+        assert app.bot_data.services is not None
     finally:
         await stop_application(app)
         await database.close()

@@ -22,7 +22,7 @@ from db.store import Store
 from flows.core.clock import OffsetClock, to_iso
 from flows.core.person_plans import sync_person
 from sandbox.client import SandboxClient
-from scheduler.jobs import run_due_work, sender_of
+from scheduler.jobs import run_due_work
 from tests.conftest import eventually, sandbox_settings
 from tests.helpers import add_family
 from tests.test_fault_week import Server, prompts
@@ -95,8 +95,8 @@ async def test_a_week_with_an_outage_a_flood_and_a_blocked_caseworker(tmp_path: 
     await db.write(lambda s: seed(s, clock))
     app = build_application(settings, db=db, clock=clock)
     await start_application(app, poll_timeout=1)
-    svc = app.bot_data["kinbridge.services"]
-    sender = sender_of(app)
+    svc = app.bot_data.services
+    sender = app.bot_data.sender
     assert sender is not None
     sender.channel.probe_cap_s = 1.0  # the real cap is 5 s; the outage here is fast-forwarded
     sos_latency: list[float] = []
@@ -112,12 +112,12 @@ async def test_a_week_with_an_outage_a_flood_and_a_blocked_caseworker(tmp_path: 
             if day == OUTAGE_DAY:
                 # ten minutes of refused connections while the evening's prompts are due
                 await client.fault("refuse", seconds=4.0)
-                await run_due_work(svc, sender)
+                await run_due_work(svc)
                 for _ in range(10):
                     await asyncio.sleep(0.3)
                     clock.advance(timedelta(minutes=1))
             else:
-                await run_due_work(svc, sender)
+                await run_due_work(svc)
             reachable = [GUARDIAN + i for i in range(FAMILIES)]
 
             async def all_prompted(n: int = day + 1, who: list[int] = reachable) -> bool:
@@ -152,7 +152,7 @@ async def test_a_week_with_an_outage_a_flood_and_a_blocked_caseworker(tmp_path: 
                 assert await eventually(sos_raised, within=20)
                 await asyncio.sleep(0.5)  # its first copy meets the block (403)
                 clock.advance(timedelta(minutes=31))
-                await run_due_work(svc, sender)
+                await run_due_work(svc)
 
                 async def supervisor_told(n: int = before) -> bool:
                     return len(await alerts_in(client, SUPERVISOR)) > n
@@ -178,10 +178,10 @@ async def test_a_week_with_an_outage_a_flood_and_a_blocked_caseworker(tmp_path: 
                 sos_latency.append(alert[0]["at"] - pressed_at)
                 await finish_help(client, FLOODER)
             clock.advance(timedelta(hours=4))  # the check-ins close politely
-            await run_due_work(svc, sender)
+            await run_due_work(svc)
 
         clock.advance(timedelta(minutes=10))
-        await run_due_work(svc, sender)
+        await run_due_work(svc)
 
         async def settled() -> bool:
             counts = await db.read(lambda s: s.outbox.status_counts())

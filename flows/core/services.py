@@ -1,10 +1,11 @@
-"""What handlers and jobs share: the store, the clock and the settings (no Telegram here)."""
+"""What a turn needs, as one plain bag: the store, the clock, the settings, and a way to wake the
+outbox sender after a commit (no Telegram here, and no scheduler state: the sweeps keep their own).
+bot.py builds it and wires it; handlers reach it as ``context.services``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -24,8 +25,8 @@ class Services:
     db: Database
     clock: Clock
     settings: Settings
-    sandbox_mode: bool = False
-    last_silence_check: datetime | None = None
+    # called after a commit that queued messages; bot.py points it at the outbox sender
+    wake_outbox: Callable[[], None] = lambda: None
     log: LogBuffer = field(default_factory=LogBuffer)
     # people by Telegram user id: read on every update, so cached; writers invalidate.
     _people: dict[int, Person | None] = field(default_factory=dict)
@@ -42,11 +43,9 @@ class Services:
         self._people[tg_user_id] = person
         return person
 
-    def __post_init__(self) -> None:
-        # the interaction log is written with every batch of writes (group commit)
-        self.db.with_every_batch = self._write_log
-
-    def _write_log(self, store: Store) -> None:
+    def write_log(self, store: Store) -> None:
+        """Write the waiting interaction-log entries in ``store``'s transaction. bot.py hooks this
+        on the database's every batch (group commit), so the log rides with the answers."""
         entries = self.log.drain()
         try:
             write_entries(store, entries, self.log.family_of)

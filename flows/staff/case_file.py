@@ -157,23 +157,35 @@ def _minutes(start: object, end: object) -> int | str:
     return int((from_iso(str(end)) - from_iso(str(start))).total_seconds() // 60)
 
 
-def export_files(store: Store, person: Person, first: date, last: date,
-                 now: datetime) -> dict[str, bytes]:
-    """CSV files for the families this person may see, for check-ins, alerts and interactions
-    from ``first`` to ``last`` (inclusive). Audited."""
+HEADERS = {
+    "families.csv": ["family_id", "village", "cadence", "caseworker_id", "children"],
+    "checkins.csv": ["checkin_id", "family_id", "child_id", "guardian_id", "day", "status", "mood",
+                     "health", "school", "eating_sleeping", "worry", "voice_notes", "answered_at"],
+    "alerts.csv": ["alert_id", "family_id", "child_id", "rule", "severity", "status", "level",
+                   "created_at", "acknowledged_at", "resolved_at", "outcome",
+                   "minutes_to_acknowledge", "minutes_to_resolve"],
+    "interactions.csv": ["at", "family_id", "person_id", "direction", "kind", "summary"],
+}
+ExportTables = dict[str, list[list[object]]]
+
+
+def export_tables(store: Store, person: Person, first: date, last: date) -> ExportTables:
+    """The rows of each export file for the families this person may see, for check-ins, alerts
+    and interactions from ``first`` to ``last`` (inclusive). Only reads: run it in a read
+    snapshot, render with ``csv_files`` outside any transaction, then ``record_export``."""
     ids = visible_family_ids(store, person)
     since = to_iso(datetime.combine(first, datetime.min.time(), tzinfo=zone_of(person)))
     until = to_iso(datetime.combine(last + timedelta(days=1), datetime.min.time(),
                                     tzinfo=zone_of(person)))
-    families = []
+    families: list[list[object]] = []
     for family_id in ids:
         family = store.families.get(family_id)
         if family is None:
             continue
         families.append([family.id, family.village, family.cadence, family.caseworker_id,
                          "、".join(c.name for c in store.families.children(family.id))])
-    checkins = []
-    interactions = []
+    checkins: list[list[object]] = []
+    interactions: list[list[object]] = []
     for family_id in ids:
         for c in store.checkins.between(family_id, first.isoformat(), last.isoformat()):
             checkins.append([c.id, c.family_id, c.child_id, c.guardian_id, c.local_day, c.status,
@@ -181,25 +193,34 @@ def export_files(store: Store, person: Person, first: date, last: date,
                              "" if c.worry is None else int(c.worry), c.voice_notes, c.answered_at])
         for i in store.interactions.for_family(family_id, since, until):
             interactions.append([i.at, i.family_id, i.person_id, i.direction, i.kind, i.summary])
-    alerts = [[a["id"], a["family_id"], a["child_id"], a["rule"], a["severity"], a["status"],
-               a["level"], a["created_at"], a["acknowledged_at"], a["resolved_at"], a["outcome"],
-               _minutes(a["created_at"], a["acknowledged_at"]),
-               _minutes(a["created_at"], a["resolved_at"])]
-              for a in store.alerts.times(ids, since, until)]
+    alerts: list[list[object]] = [
+        [a["id"], a["family_id"], a["child_id"], a["rule"], a["severity"], a["status"],
+         a["level"], a["created_at"], a["acknowledged_at"], a["resolved_at"], a["outcome"],
+         _minutes(a["created_at"], a["acknowledged_at"]),
+         _minutes(a["created_at"], a["resolved_at"])]
+        for a in store.alerts.times(ids, since, until)]
+    return {"families.csv": families, "checkins.csv": checkins, "alerts.csv": alerts,
+            "interactions.csv": interactions}
+
+
+def csv_files(tables: ExportTables) -> dict[str, bytes]:
+    """The CSV files (the heavy part: keep it out of transactions)."""
+    return {name: _csv(HEADERS[name], rows) for name, rows in tables.items()}
+
+
+def record_export(store: Store, person: Person, first: date, last: date, now: datetime) -> None:
+    """Every export is audited (a write: the one thing an export records)."""
     store.audit.add(at=to_iso(now), actor_id=person.id, action="export",
-                    target=f"families:{len(ids)}", detail=f"{first}..{last}")
-    return {
-        "families.csv": _csv(["family_id", "village", "cadence", "caseworker_id", "children"],
-                             families),  # type: ignore[arg-type]
-        "checkins.csv": _csv(["checkin_id", "family_id", "child_id", "guardian_id", "day", "status",
-                              "mood", "health", "school", "eating_sleeping", "worry",
-                              "voice_notes", "answered_at"], checkins),
-        "alerts.csv": _csv(["alert_id", "family_id", "child_id", "rule", "severity", "status",
-                            "level", "created_at", "acknowledged_at", "resolved_at", "outcome",
-                            "minutes_to_acknowledge", "minutes_to_resolve"], alerts),
-        "interactions.csv": _csv(["at", "family_id", "person_id", "direction", "kind", "summary"],
-                                 interactions),
-    }
+                    target=f"families:{len(visible_family_ids(store, person))}",
+                    detail=f"{first}..{last}")
+
+
+def export_files(store: Store, person: Person, first: date, last: date,
+                 now: datetime) -> dict[str, bytes]:
+    """Read, render and audit in one go (for callers already inside one transaction)."""
+    files = csv_files(export_tables(store, person, first, last))
+    record_export(store, person, first, last, now)
+    return files
 
 
 def parse_period(args: list[str], today: date) -> tuple[date, date] | None:
@@ -214,16 +235,27 @@ def parse_period(args: list[str], today: date) -> tuple[date, date] | None:
     return first, last
 
 
-def export(store: Store, ctx: FlowContext, person: Person, args: list[str]) -> list[Reply]:
+def export_period(person: Person, args: list[str], now: datetime) -> tuple[date, date] | None:
+    return parse_period(args, now.astimezone(zone_of(person)).date())
+
+
+def export(store: Store, ctx: FlowContext, person: Person, args: list[str],
+           rendered: dict[str, bytes] | None = None) -> list[Reply]:
+    """/export. ``rendered``: the files, read from a snapshot and rendered before this
+    transaction (the handler does so); without them they are built here."""
     _ = translator(person.locale)
     if not person.is_staff:
         store.audit.add(at=to_iso(ctx.now), actor_id=person.id, action="refused", target="export")
         return [Reply(_("Only the village children's director can open family files."))]
-    period = parse_period(args, ctx.now.astimezone(zone_of(person)).date())
+    period = export_period(person, args, ctx.now)
     if period is None:
         return [Reply(_("Please give the dates as /export 2026-11-01 2026-11-30 (at most a "
                         "year)."))]
-    files = export_files(store, person, period[0], period[1], ctx.now)
+    if rendered is None:
+        files = export_files(store, person, period[0], period[1], ctx.now)
+    else:
+        files = rendered
+        record_export(store, person, period[0], period[1], ctx.now)
     replies = [Reply(_("📤 Export for %(first)s – %(last)s: families, check-ins, alerts with "
                        "response times, and interactions. Please keep these files safe: they "
                        "hold children's data.", first=_.day(period[0]), last=_.day(period[1])))]
