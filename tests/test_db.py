@@ -136,3 +136,14 @@ async def test_an_open_sos_dialog_keeps_its_place_across_the_kind_rename(tmp_pat
     finally:
         await db.close()
     assert kind == sos.KIND == "sos"
+
+
+async def test_roles_and_statuses_come_back_as_enums(db: Database) -> None:
+    from db.models import PersonStatus, Role
+
+    person = await db.write(lambda s: (s.people.ensure_admin(9001, now=NOW, locale="zh_CN",
+                                                             tz="Asia/Shanghai"),
+                                       s.people.by_telegram_user(9001))[1])
+    assert person is not None
+    assert person.role is Role.ADMIN and person.status is PersonStatus.ACTIVE
+    assert person.role == "admin" and person.is_staff  # still equal to the stored string
