@@ -34,7 +34,6 @@ from flows.core.commands import command_menu
 from flows.core.config import ConfigError, Settings
 from flows.core.i18n import SUPPORTED_LOCALES, translator
 from flows.core.services import Services
-from flows.staff.alerts import set_escalation
 from handlers.context import BotData, context_types
 from handlers.persistence import ConversationStatePersistence
 from handlers.update_order import PerPersonUpdateProcessor
@@ -174,7 +173,6 @@ def build_application(
     redact_debug_everywhere()
     svc = Services(db=db, clock=clock or SystemClock(), settings=settings)
     db.with_every_batch = svc.write_log  # the interaction log rides with every group commit
-    set_escalation(dict(settings.escalation))
     pacer = Pacer(send_rate_per_s)
     builder = (
         ApplicationBuilder()
@@ -201,7 +199,8 @@ def build_application(
         settings.token, base_url=settings.bot_base_url, base_file_url=settings.bot_file_url,
         request=sender_request or AiohttpRequest(connection_pool_size=128),
     )
-    parts.sender = OutboxSender(db, sender_bot, svc.clock, pacer=pacer)
+    parts.sender = OutboxSender(db, sender_bot, svc.clock, pacer=pacer,
+                                escalation=settings.escalation_after)
     svc.wake_outbox = parts.sender.wake
     parts.scheduler = Scheduler(svc, parts.sender)
     if sandbox_mode:
@@ -390,7 +389,8 @@ async def _staff_cli(settings: Settings, args: argparse.Namespace) -> int:
     db = await Database.open(settings.db_path)
     try:
         ctx = FlowContext(now=SystemClock().now(), default_tz=settings.tz,
-                          default_locale=settings.locale, bot_username=username)
+                          default_locale=settings.locale, bot_username=username,
+                          escalation=settings.escalation_after)
         if args.command == "invite-staff":
             replies = await db.write(lambda s: invite_staff(
                 s, ctx, None, args.role, args.name, supervisor_id=args.supervisor))

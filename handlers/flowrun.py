@@ -33,7 +33,8 @@ def flow_context(context: KinContext) -> FlowContext:
     svc = context.services
     return FlowContext(now=svc.clock.now(), default_tz=svc.settings.tz,
                        default_locale=svc.settings.locale,
-                       bot_username=context.bot.username or "KinBridgeBot")
+                       bot_username=context.bot.username or "KinBridgeBot",
+                       escalation=svc.settings.escalation_after)
 
 
 async def run_flow(update: Update, context: KinContext, flow: Flow) -> None:

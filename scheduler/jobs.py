@@ -51,12 +51,15 @@ async def sweep_due_work(svc: Services) -> int:
 
 async def sweep_escalations(svc: Services) -> int:
     now = svc.clock.now()
-    return await svc.db.write(lambda s: escalate_due(s, now))
+    waits = svc.settings.escalation_after
+    return await svc.db.write(lambda s: escalate_due(s, now, waits))
 
 
 async def sweep_silence(svc: Services) -> int:
     now = svc.clock.now()
-    return await svc.db.write(lambda s: watch_silence(s, now, svc.settings.tz) + watch_calls(s, now))
+    waits = svc.settings.escalation_after
+    return await svc.db.write(lambda s: watch_silence(s, now, svc.settings.tz, waits)
+                              + watch_calls(s, now, waits))
 
 
 async def prune_inbox(svc: Services) -> int:

@@ -23,7 +23,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -136,6 +136,7 @@ class OutboxSender:
         probe_base_s: float = 1.0,
         probe_cap_s: float = 5.0,
         on_fatal: Callable[[str], object] | None = None,
+        escalation: Mapping[str, timedelta] | None = None,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -148,6 +149,7 @@ class OutboxSender:
         self.channel = Channel(bot, probe_base_s=probe_base_s, probe_cap_s=probe_cap_s)
         self.rate_watch = RateLimitWatch()
         self.on_fatal = on_fatal
+        self.escalation = escalation  # the deployment's waits, for alerts raised on a failure
         self.fatal: str | None = None
         self.stats = SenderStats(_channel=self.channel)
         self._wake = asyncio.Event()
@@ -316,7 +318,7 @@ class OutboxSender:
             self.stats.unreachable += 1
         elif action is Action.DROP_EXPIRED:
             self.stats.expired += 1
-        await self.db.write(lambda s: record_decision(s, now, item, decision))
+        await self.db.write(lambda s: record_decision(s, now, item, decision, self.escalation))
         if action is Action.STOP:
             self._stop_for_good(REVOKED_SENTENCE)
 

@@ -382,6 +382,32 @@ async def test_no_check_in_question_interrupts_an_open_sos(harness: Harness) -> 
     assert await harness.step() == f"{sos.KIND}:danger"
 
 
+async def test_the_deployments_escalation_waits_are_passed_to_the_alert(harness: Harness) -> None:
+    """KINBRIDGE_ESCALATE_URGENT_MIN=5 reaches the 🆘 alert through the turn (it used to be
+    patched into a module global, which leaked from one bot or test to the next)."""
+    from dataclasses import replace
+
+    from flows.core.config import Settings
+
+    waits = Settings(token="x", escalation=(("urgent", 5), ("high", 60), ("normal", 600)))
+
+    def press_sos(s: Store, ctx: FlowContext) -> None:
+        person = s.people.by_telegram_user(GRANDMA_TG)
+        assert person is not None
+        sos.begin_help(s, ctx, person)
+    await harness.db.write(lambda s: press_sos(
+        s, replace(harness.ctx(), escalation=waits.escalation_after)))
+    (alert,) = await harness.db.read(lambda s: s.alerts.all())
+    assert from_iso(alert.next_escalation_at or "") == harness.clock.now() + timedelta(minutes=5)
+    await harness.db.write(lambda s: s.alerts.resolve(
+        alert.id, by=harness.ids["caseworker"], at=to_iso(START), outcome="handled", note=None))
+    await harness.db.write(lambda s: s.dialogs.end(GRANDMA_TG))
+    await harness.db.write(lambda s: press_sos(s, harness.ctx()))  # a turn without: the default
+    latest = (await harness.db.read(lambda s: s.alerts.all()))[-1]
+    assert latest.id != alert.id
+    assert from_iso(latest.next_escalation_at or "") == harness.clock.now() + timedelta(minutes=30)
+
+
 async def test_two_children_are_asked_about_in_turn(harness: Harness) -> None:
     await harness.db.write(lambda s: s.families.add_child(harness.ids["family"], name="小红",
                                                           now=to_iso(START), birth_month="2021-05"))

@@ -205,7 +205,7 @@ def forget_person(store: Store, ctx: FlowContext, person: Person) -> None:
     store.audit.add(at=now, actor_id=person.id, action="forgotten")
     ctx.events.append(f"forget_cache:{tg_user}")
     if person.role == "caseworker":
-        staff_gone(store, ctx.now, person, rule="staff_left")
+        staff_gone(store, ctx.now, person, rule="staff_left", waits=ctx.escalation)
     elif person.is_staff:  # a supervisor or admin: the alerts she held go on
         for alert in store.alerts.held_by(person.id):
             route(store, alert.id, ctx.now)

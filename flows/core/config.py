@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +36,12 @@ class Settings:
     locale: str = DEFAULT_LOCALE
     # minutes an unacknowledged alert waits before it climbs the ladder, per severity
     escalation: tuple[tuple[str, int], ...] = (("urgent", 30), ("high", 240), ("normal", 1440))
+
+    @property
+    def escalation_after(self) -> dict[str, timedelta]:
+        """How long an unacknowledged alert waits before it climbs, per severity: passed to the
+        flows that raise and escalate alerts (FlowContext.escalation, the sweeps, the sender)."""
+        return {severity: timedelta(minutes=minutes) for severity, minutes in self.escalation}
 
     @property
     def zone(self) -> ZoneInfo:

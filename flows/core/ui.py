@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 Buttons = list[list[tuple[str, str]]]
@@ -43,6 +43,8 @@ class FlowContext:
     default_locale: str
     bot_username: str
     events: list[str] = field(default_factory=list)  # e.g. "forget_cache:<tg id>"
+    # the deployment's escalation waits per severity (Settings.escalation_after); None: defaults
+    escalation: Mapping[str, timedelta] | None = None
 
 
 @lru_cache(maxsize=8192)

@@ -37,7 +37,7 @@ from flows.core.ui import (
 from flows.guardian.forwarding import forward_words
 from flows.guardian.risk import TEXT_CLASSES, CheckinRecord, Finding, alert_findings, evaluate, match_terms
 from flows.guardian.risk_topics import record_topics
-from flows.staff.alerts import raise_alert
+from flows.staff.alerts import Waits, raise_alert
 
 KIND = "checkin"
 PREFIX = "c"
@@ -340,7 +340,7 @@ def answer(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, *, va
             store.checkins.add_notes(checkin.id, words[:4000], now=now_iso)
             _forward_text(store, ctx, person, checkin, message, words, field)
             raised = assess(store, ctx.now, person, store.checkins.get(checkin.id) or checkin,
-                            said=words, data=data)
+                            said=words, data=data, waits=ctx.escalation)
             store.dialogs.put(dialog.tg_user_id, KIND, field, data, now=now_iso)
             lead = _("Thank you for telling me. I have passed this on to the children's director "
                      "right away.") if raised or risky else \
@@ -382,7 +382,8 @@ def _advance(store: Store, ctx: FlowContext, person: Person, tg_user_id: int,
     now_iso = to_iso(ctx.now)
     history = _history(store, checkin)
     fresh = next((c for c in history if c.id == checkin.id), None) or checkin
-    raised = assess(store, ctx.now, person, fresh, said=said, data=data, history=history)
+    raised = assess(store, ctx.now, person, fresh, said=said, data=data, history=history,
+                    waits=ctx.escalation)
     following = _next_field(store, fresh, field)
     if following is not None:
         store.dialogs.put(tg_user_id, KIND, following, data, now=now_iso)
@@ -426,7 +427,7 @@ def _history(store: Store, checkin: Checkin) -> list[Checkin]:
 
 def assess(store: Store, now: datetime, guardian: Person, checkin: Checkin, *,
            said: str | None, data: dict[str, object] | None = None,
-           history: list[Checkin] | None = None) -> list[int]:
+           history: list[Checkin] | None = None, waits: Waits = None) -> list[int]:
     """Run the risk rules over the child's recent history (and the words just said); raise one
     alert per situation. An urgent finding is remembered in ``data`` (no parent nudge then:
     the caseworker acts)."""
@@ -442,7 +443,7 @@ def assess(store: Store, now: datetime, guardian: Person, checkin: Checkin, *,
             severity=finding.severity, evidence=_evidence(finding, said),
             child_id=None if finding.rule in TEXT_CLASSES else checkin.child_id,
             count=finding.count, reporter_id=guardian.id,
-            name_for_title=finding.evidence if finding.rule in TEXT_CLASSES else None)
+            name_for_title=finding.evidence if finding.rule in TEXT_CLASSES else None, waits=waits)
         if alert_id is not None:
             raised.append(alert_id)
     if data is not None and any(f.severity == "urgent" for f in findings):

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from db.store import Store
 from flows.core.recurring import keep_in_step
 from flows.core.timeplan import zone_named
-from flows.staff.alerts import raise_alert
+from flows.staff.alerts import Waits, raise_alert
 
 # ISO weekday digits per cadence (weekly on Saturday: the parents' weekly message is on Sunday)
 CADENCE_WEEKDAYS = {"daily": None, "thrice_weekly": "135", "weekly": "6"}
@@ -38,7 +38,7 @@ def sync_family(store: Store, family_id: int, now: datetime) -> None:
         sync_guardian(store, membership.person_id, now)
 
 
-def watch_silence(store: Store, now: datetime, zone_name: str) -> int:
+def watch_silence(store: Store, now: datetime, zone_name: str, waits: Waits = None) -> int:
     """A high alert for each family not heard from in SILENCE_DAYS (one while it stays open)."""
     today = now.astimezone(zone_named(zone_name)).date()
     cutoff = (today - timedelta(days=SILENCE_DAYS - 1)).isoformat()
@@ -49,6 +49,6 @@ def watch_silence(store: Store, now: datetime, zone_name: str) -> int:
             continue
         gap = (today - date.fromisoformat(reference)).days
         if raise_alert(store, now=now, family_id=family_id, person_id=None, rule="silence",
-                       severity="high", evidence=None, count=gap) is not None:
+                       severity="high", evidence=None, count=gap, waits=waits) is not None:
             raised += 1
     return raised

@@ -36,7 +36,8 @@ def raise_for(store: Store, ctx: FlowContext, person: Person | None, families: S
             alert_id = raise_alert(store, now=ctx.now, family_id=family_id, person_id=None,
                                    rule=finding.rule, severity=finding.severity,
                                    evidence=text[:300], name_for_title=finding.evidence,
-                                   reporter_id=person.id if person is not None else None)
+                                   reporter_id=person.id if person is not None else None,
+                                   waits=ctx.escalation)
             if alert_id is not None:
                 raised.append(alert_id)
     return raised

@@ -75,7 +75,8 @@ def begin_help(store: Store, ctx: FlowContext, person: Person) -> list[Reply]:
             alert_ids.append(open_alert.id)
             continue
         alert_id = raise_alert(store, now=now, family_id=family_id, person_id=None, rule="sos",
-                               severity="urgent", evidence=None, reporter_id=person.id)
+                               severity="urgent", evidence=None, reporter_id=person.id,
+                               waits=ctx.escalation)
         if alert_id is not None:
             alert_ids.append(alert_id)
     uid = person.tg_user_id or 0

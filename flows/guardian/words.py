@@ -50,7 +50,7 @@ def raise_word_alerts(store: Store, ctx: FlowContext, person: Person, text: str)
             alert_id = raise_alert(store, now=ctx.now, family_id=membership.family_id,
                                    person_id=None, rule=finding.rule, severity=finding.severity,
                                    evidence=text[:300], reporter_id=person.id,
-                                   name_for_title=finding.evidence)
+                                   name_for_title=finding.evidence, waits=ctx.escalation)
             if alert_id is not None:
                 raised.append(alert_id)
     return raised

@@ -14,7 +14,7 @@ from flows.core.clock import to_iso
 from flows.core.timeplan import quiet_until, zone_named
 from flows.outbox.retry_policy import Action, Decision
 from flows.staff.alert_desk import on_unreachable
-from flows.staff.alerts import confirm_delivered, raise_alert
+from flows.staff.alerts import Waits, confirm_delivered, raise_alert
 
 PRIVATE_SPACING = timedelta(seconds=1.0)
 GROUP_SPACING = timedelta(seconds=3.0)  # 20 messages a minute
@@ -100,7 +100,8 @@ def record_deliveries(store: Store, now: datetime, deliveries: list[Delivered]) 
     return changed
 
 
-def handle_unreachable(store: Store, now: datetime, item: OutboxItem, error: str) -> None:
+def handle_unreachable(store: Store, now: datetime, item: OutboxItem, error: str,
+                       waits: Waits = None) -> None:
     """403: the person blocked the bot or closed the account. Stop trying, tell the caseworker."""
     store.outbox.mark_failed(item.id, error=error)
     if item.person_id is None:
@@ -111,14 +112,16 @@ def handle_unreachable(store: Store, now: datetime, item: OutboxItem, error: str
     store.people.set_status(person.id, "unreachable", "telegram 403")
     store.outbox.cancel_pending_for(person.id, min_lane=LANE_REPLY, reason="recipient unreachable")
     if person.is_staff:  # her alerts go on to the next reachable person at once (ladder)
-        on_unreachable(store, now, person, item.dedupe_key)
+        on_unreachable(store, now, person, item.dedupe_key, waits)
         return
     family_id = store.families.first_family_of(person.id)
     raise_alert(store, now=now, family_id=family_id, person_id=person.id, rule="unreachable",
-                severity="normal", evidence=None, name_for_title=person.display_name or "?")
+                severity="normal", evidence=None, name_for_title=person.display_name or "?",
+                waits=waits)
 
 
-def handle_failed(store: Store, now: datetime, item: OutboxItem, error: str) -> None:
+def handle_failed(store: Store, now: datetime, item: OutboxItem, error: str,
+                  waits: Waits = None) -> None:
     """A message that could not be delivered after every retry (or was refused): recorded with
     its reason, and when it was for a family member, their caseworker hears of it (one alert
     per person while it stays open) so nobody is silently cut off."""
@@ -131,10 +134,11 @@ def handle_failed(store: Store, now: datetime, item: OutboxItem, error: str) -> 
     family_id = store.families.first_family_of(person.id)
     raise_alert(store, now=now, family_id=family_id, person_id=person.id, rule="undelivered",
                 severity="normal", evidence=error[:120],
-                name_for_title=person.display_name or "?")
+                name_for_title=person.display_name or "?", waits=waits)
 
 
-def record_decision(store: Store, now: datetime, item: OutboxItem, decision: Decision) -> None:
+def record_decision(store: Store, now: datetime, item: OutboxItem, decision: Decision,
+                    waits: Waits = None) -> None:
     """The retry policy's decision about a failed send, recorded in one write."""
     action = decision.action
     reason = decision.reason
@@ -146,6 +150,6 @@ def record_decision(store: Store, now: datetime, item: OutboxItem, decision: Dec
     elif action is Action.DROP_EXPIRED:
         store.outbox.drop_expired(item.id, reason=reason)
     elif action is Action.UNREACHABLE:
-        handle_unreachable(store, now, item, reason)
+        handle_unreachable(store, now, item, reason, waits)
     else:
-        handle_failed(store, now, item, reason)
+        handle_failed(store, now, item, reason, waits)

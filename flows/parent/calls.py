@@ -16,7 +16,7 @@ from flows.core.i18n import Translator, translator
 from flows.core.timeplan import next_occurrence
 from flows.core.ui import Buttons, FlowContext, Reply, markup_json
 from flows.parent.weekly import PREFIX, call_streak, zone_of
-from flows.staff.alerts import raise_alert
+from flows.staff.alerts import Waits, raise_alert
 
 NO_CALL_AFTER = timedelta(days=21)
 REMINDER_TIMES = ("12:00", "18:00", "20:00", "21:00")
@@ -181,7 +181,7 @@ def reminder_later(store: Store, ctx: FlowContext, parent: Person, schedule_id: 
     return [Reply(text)]
 
 
-def watch_calls(store: Store, now: datetime) -> int:
+def watch_calls(store: Store, now: datetime, waits: Waits = None) -> int:
     """A normal alert for the caseworker when a parent has not logged a call for three weeks."""
     raised = 0
     already = store.alerts.open_person_ids("no_call")
@@ -191,6 +191,7 @@ def watch_calls(store: Store, now: datetime) -> int:
         parent = store.people.get(parent_id)
         if raise_alert(store, now=now, family_id=family_id, person_id=parent_id, rule="no_call",
                        severity="normal", evidence=None,
-                       name_for_title=parent.display_name if parent else None) is not None:
+                       name_for_title=parent.display_name if parent else None,
+                       waits=waits) is not None:
             raised += 1
     return raised

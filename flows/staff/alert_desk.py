@@ -20,15 +20,16 @@ from flows.core.timeplan import zone_named
 from flows.core.ui import Buttons, FlowContext, Reply, markup_json, pager_row
 from flows.staff.alerts import (
     ALERT_PREFIX,
-    ESCALATION_AFTER,
     RULE_TITLES,
     SEVERITY_BADGE,
+    Waits,
     alert_buttons,
     describe_alert,
     route,
     route_waiting,
     source_of,
     staff_gone,
+    wait_for,
 )
 
 RESOLVE = "resolve"
@@ -165,7 +166,7 @@ def history_lines(store: Store, _: Translator, alert_id: int, zone_name: str) ->
     return lines
 
 
-def escalate_due(store: Store, now: datetime) -> int:
+def escalate_due(store: Store, now: datetime, waits: Waits = None) -> int:
     """Unacknowledged past its deadline: to the supervisor, then to the admins; each step is
     logged on the alert and the next deadline set. Acknowledging stops it (status != open).
     Alerts that nobody could be given yet are tried again first (someone may be back)."""
@@ -176,7 +177,7 @@ def escalate_due(store: Store, now: datetime) -> int:
         if level == 1 and not recipients:  # nobody else supervises this family: to the admins
             level = 2
             recipients = _ladder_recipients(store, alert, level, skip=alert.holder_id)
-        following = None if level >= 2 else to_iso(now + ESCALATION_AFTER[alert.severity])
+        following = None if level >= 2 else to_iso(now + wait_for(waits, alert.severity))
         store.alerts.escalate(alert.id, level=level, next_at=following)
         store.alerts.add_event(alert.id, at=to_iso(now), event="escalated", detail=str(level))
         climbed += 1
@@ -200,7 +201,8 @@ def _copy_level(dedupe_key: str) -> tuple[int, int | None] | None:
     return int(parts[1]), int(parts[2]) if parts[2].isdigit() else None
 
 
-def on_unreachable(store: Store, now: datetime, person: Person, dedupe_key: str) -> None:
+def on_unreachable(store: Store, now: datetime, person: Person, dedupe_key: str,
+                   waits: Waits = None) -> None:
     """A message to ``person`` came back 403 (hooked on the sender's path). Her alerts go on
     at once to the next reachable person; an escalation copy that failed goes one step up; a
     caseworker who cannot be reached any more leaves her families unassigned and her
@@ -213,7 +215,7 @@ def on_unreachable(store: Store, now: datetime, person: Person, dedupe_key: str)
         if alert is not None and alert.status == "open" and alert.holder_id != person.id:
             send_escalation(store, alert, 2, now)
     if person.role == "caseworker" and person.status != "unreachable":
-        staff_gone(store, now, person, rule="staff_unreachable")
+        staff_gone(store, now, person, rule="staff_unreachable", waits=waits)
 
 
 def _send_copies(store: Store, alert: Alert, level: int, recipients: list[Person],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from db.alerts import Alert
@@ -20,9 +22,18 @@ from flows.guardian.risk_titles import TEXT_RULE_TITLES
 SEVERITIES = ("urgent", "high", "normal")
 SEVERITY_BADGE = {"urgent": "🔴", "high": "🟠", "normal": "🟡"}
 SEVERITY_LABEL = {"urgent": N_("Urgent"), "high": N_("High"), "normal": N_("Normal")}
-# How long an alert may stay unacknowledged before it climbs the ladder.
-ESCALATION_AFTER = {"urgent": timedelta(minutes=30), "high": timedelta(hours=4),
-                    "normal": timedelta(hours=24)}
+# How long an alert may stay unacknowledged before it climbs the ladder, unless the deployment
+# says otherwise (KINBRIDGE_ESCALATE_*: Settings.escalation_after, passed in as ``waits``).
+ESCALATION_AFTER: Mapping[str, timedelta] = MappingProxyType(
+    {"urgent": timedelta(minutes=30), "high": timedelta(hours=4), "normal": timedelta(hours=24)})
+Waits = Mapping[str, timedelta] | None
+
+
+def wait_for(waits: Waits, severity: str) -> timedelta:
+    """How long an alert of ``severity`` waits before it climbs (the defaults fill gaps)."""
+    return (waits or ESCALATION_AFTER).get(severity) or ESCALATION_AFTER[severity]
+
+
 RULE_TITLES = {
     "unreachable": N_("Messages can no longer be delivered to %(name)s (the bot was blocked or "
                       "the account was closed)."),
@@ -61,13 +72,6 @@ def alert_buttons(_: Translator, alert_id: int, family_id: int | None) -> list[l
         rows.append([(_("📜 Timeline"), f"{ALERT_PREFIX}:tl:{family_id}:0"),
                      (_("📞 Call guardian"), f"{ALERT_PREFIX}:call:{alert_id}")])
     return rows
-
-
-def set_escalation(minutes: dict[str, int]) -> None:
-    """Deployment settings may change how long each severity waits before it climbs."""
-    for severity, value in minutes.items():
-        if severity in ESCALATION_AFTER and value > 0:
-            ESCALATION_AFTER[severity] = timedelta(minutes=value)
 
 
 def ladder(store: Store, family_id: int | None, subject_id: int | None = None) -> list[int]:
@@ -148,7 +152,8 @@ def describe_alert(store: Store, _: Translator, zone: ZoneInfo, *, rule: str, se
 def raise_alert(store: Store, *, now: datetime, family_id: int | None, person_id: int | None,
                 rule: str, severity: str, evidence: str | None,
                 name_for_title: str | None = None, child_id: int | None = None,
-                count: int = 0, reporter_id: int | None = None) -> int | None:
+                count: int = 0, reporter_id: int | None = None,
+                waits: Waits = None) -> int | None:
     """Record the alert and queue it to the first reachable person on the ladder; None if an
     alert for the same situation is already open. Nobody reachable: it waits (``holder_id``
     NULL) and goes out the moment someone is (see ``route_waiting``)."""
@@ -159,7 +164,7 @@ def raise_alert(store: Store, *, now: datetime, family_id: int | None, person_id
     now_iso = to_iso(now)
     alert_id = store.alerts.add(
         family_id=family_id, person_id=person_id, rule=rule, severity=severity,
-        evidence=evidence, now=now_iso, next_escalation_at=to_iso(now + ESCALATION_AFTER[severity]),
+        evidence=evidence, now=now_iso, next_escalation_at=to_iso(now + wait_for(waits, severity)),
         child_id=child_id,
     )
     # the count (e.g. sad check-ins running) rides on the "raised" event for later copies
@@ -303,7 +308,8 @@ def confirm_delivered(store: Store, now: datetime, outbox_ids: list[int]) -> int
     return told
 
 
-def staff_gone(store: Store, now: datetime, person: Person, *, rule: str) -> int | None:
+def staff_gone(store: Store, now: datetime, person: Person, *, rule: str,
+               waits: Waits = None) -> int | None:
     """A caseworker left (/forget) or cannot be reached: her families are unassigned (they wait
     with her supervisor for /reassign), the alerts she held move on, and her supervisor (or
     the admins) gets an alert listing the families."""
@@ -314,7 +320,8 @@ def staff_gone(store: Store, now: datetime, person: Person, *, rule: str) -> int
     listing = ", ".join(f"#{f.id} {f.village}" for f in families if f is not None)
     return raise_alert(store, now=now, family_id=None, person_id=person.id, rule=rule,
                        severity="high", evidence=listing or None,
-                       name_for_title=person.display_name if rule == "staff_unreachable" else None)
+                       name_for_title=person.display_name if rule == "staff_unreachable" else None,
+                       waits=waits)
 
 
 def _str_or_none(value: object) -> str | None:
