@@ -29,25 +29,41 @@ from telegram.request import BaseRequest, HTTPXRequest
 import handlers
 from db.database import Database, DatabaseProblem
 from db.instance_lock import AlreadyRunning, InstanceLock
-from flows.alerts import set_escalation
-from flows.clock import Clock, OffsetClock, SystemClock, to_iso
-from flows.commands import command_menu
-from flows.config import ConfigError, Settings
-from flows.i18n import SUPPORTED_LOCALES, translator
-from flows.services import Services
-from handlers.common import attach_services, services_of
+from flows.core.clock import Clock, OffsetClock, SystemClock, to_iso
+from flows.core.commands import command_menu
+from flows.core.config import ConfigError, Settings
+from flows.core.i18n import SUPPORTED_LOCALES, translator
+from flows.core.services import Services
+from handlers.context import BotData, context_types
 from handlers.update_order import PerPersonUpdateProcessor
-from sandbox.demo_clock import start_demo_clock, stop_demo_clock
+from sandbox.demo_clock import DemoClock
 from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.durable_updates import DurableGetUpdates, replay_pending
-from scheduler.jobs import SENDER_KEY, sender_of, start_scheduler, stop_scheduler
+from scheduler.jobs import Scheduler
 from scheduler.pacer import Pacer
 from scheduler.ratelimit import SharedRateLimiter
 from scheduler.sender import OutboxSender
 
 log = logging.getLogger("kinbridge")
-FAIL_KEY = "kinbridge.fail"  # bot_data: call with one sentence to stop the bot with an error
-UPDATES_KEY = "kinbridge.updates"  # bot_data: the DurableGetUpdates request
+
+
+class BotParts(BotData):
+    """``application.bot_data``: every part of the running bot, wired here in plain sight.
+    Handlers see only the services (``context.services``); the rest is bot.py's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sender: OutboxSender | None = None  # the outbox's own Bot and task
+        self.updates: DurableGetUpdates | None = None  # getUpdates, stored before acknowledged
+        self.scheduler: Scheduler | None = None  # the sweeps
+        self.demo_clock: DemoClock | None = None  # sandbox mode only
+        self.fail: Callable[[str], None] | None = None  # stop the bot with one sentence
+
+
+def parts_of(application: Application) -> BotParts:  # type: ignore[type-arg]
+    parts = application.bot_data
+    assert isinstance(parts, BotParts), "build the application with build_application"
+    return parts
 
 
 class RedactingFilter(logging.Filter):
@@ -154,8 +170,8 @@ def build_application(
     """The PTB application, wired to our store; tests inject their own request and clock."""
     redact_token_everywhere(settings.token)
     redact_debug_everywhere()
-    svc = Services(db=db, clock=clock or SystemClock(), settings=settings, sandbox_mode=sandbox_mode)
-    set_escalation(dict(settings.escalation))
+    svc = Services(db=db, clock=clock or SystemClock(), settings=settings)
+    db.with_every_batch = svc.write_log  # the interaction log rides with every group commit
     pacer = Pacer(send_rate_per_s)
     builder = (
         ApplicationBuilder()
@@ -164,6 +180,7 @@ def build_application(
         .base_file_url(settings.bot_file_url)
         .rate_limiter(SharedRateLimiter(pacer))
         .concurrent_updates(PerPersonUpdateProcessor())
+        .context_types(context_types(BotParts))
     )
     builder = builder.request(request or HTTPXRequest(connection_pool_size=16))
     durable_updates = DurableGetUpdates(
@@ -171,22 +188,29 @@ def build_application(
         db, svc.clock)
     builder = builder.get_updates_request(durable_updates)
     application = builder.build()
-    application.bot_data[UPDATES_KEY] = durable_updates
-    attach_services(application, svc)
+    parts = parts_of(application)
+    parts.services = svc
+    parts.updates = durable_updates
     # The outbox has its own Bot (a bigger connection pool, long timeouts so a stalled request is
     # not retried into a duplicate) but shares the pacer with direct replies.
     sender_bot = Bot(
         settings.token, base_url=settings.bot_base_url, base_file_url=settings.bot_file_url,
         request=sender_request or AiohttpRequest(connection_pool_size=128),
     )
-    application.bot_data[SENDER_KEY] = OutboxSender(db, sender_bot, svc.clock, pacer=pacer)
+    parts.sender = OutboxSender(db, sender_bot, svc.clock, pacer=pacer,
+                                escalation=settings.escalation_after)
+    svc.wake_outbox = parts.sender.wake
+    parts.scheduler = Scheduler(svc, parts.sender)
+    if sandbox_mode:
+        parts.demo_clock = DemoClock(svc)
     handlers.register(application)
     return application
 
 
 async def on_startup(application: Application) -> None:
     """Everything that must happen before the first update: admins, command menus."""
-    svc = services_of(application)
+    parts = parts_of(application)
+    svc = parts.services
     now = to_iso(svc.clock.now())
     for admin_id in svc.settings.admins:
         await svc.db.write(
@@ -195,10 +219,11 @@ async def on_startup(application: Application) -> None:
             )
         )
     svc.forget_cached()
-    sender = sender_of(application)
-    if sender is not None:
-        await sender.bot.initialize()
-        await start_scheduler(application, svc, sender)
+    if parts.sender is not None:
+        await parts.sender.bot.initialize()
+    if parts.scheduler is not None:
+        extra = (parts.demo_clock.sweep(),) if parts.demo_clock is not None else ()
+        await parts.scheduler.start(extra)
     for locale in SUPPORTED_LOCALES:
         menu = [BotCommand(n, d) for n, d in command_menu(translator(locale))]
         language = "" if locale == svc.settings.locale else locale.split("_")[0]
@@ -211,7 +236,7 @@ async def start_application(application: Application, *, poll_timeout: int = 10)
     """initialize -> our start-up -> start -> poll (PTB's documented custom-loop pattern)."""
     await application.initialize()
     await on_startup(application)
-    await replay_pending(application, services_of(application).db)
+    await replay_pending(application, parts_of(application).services.db)
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(
@@ -240,17 +265,19 @@ def settle_memory() -> None:
 
 
 async def stop_application(application: Application) -> None:
-    await stop_demo_clock(application)
-    await stop_scheduler(application)
-    sender = sender_of(application)
-    if sender is not None:
-        await sender.bot.shutdown()
+    parts = parts_of(application)
+    if parts.scheduler is not None:
+        await parts.scheduler.stop()
+    if parts.demo_clock is not None:
+        await parts.demo_clock.close()
+    if parts.sender is not None:
+        await parts.sender.bot.shutdown()
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:
         await application.stop()
     await application.shutdown()
-    await services_of(application).flush_log()
+    await parts.services.flush_log()
 
 
 DB_FILE_CHECK_S = 5.0
@@ -306,18 +333,19 @@ async def serve(settings: Settings, *, clock: Clock | None = None, sandbox_mode:
     if sandbox_mode and clock is None:
         clock = OffsetClock()  # follows the sandbox's demo clock
     application = build_application(settings, db=db, clock=clock, sandbox_mode=sandbox_mode)
-    application.bot_data[FAIL_KEY] = fail
-    application.bot_data[UPDATES_KEY].on_conflict = fail
+    parts = parts_of(application)
+    parts.fail = fail
+    if parts.updates is not None:
+        parts.updates.on_conflict = fail
     watcher = asyncio.create_task(watch_database_file(db, fail), name="database-file-watch")
-    sender = sender_of(application)
+    sender = parts.sender
     if sender is not None:  # a revoked token: the sender says so in one sentence; stop
         sender.on_fatal = lambda sentence: fail(sentence, said=True)
     # polling meets a revoked token too: the same one sentence, said once
-    application.bot_data[UPDATES_KEY].on_unauthorized = sender.stop_for_good if sender else fail
+    if parts.updates is not None:
+        parts.updates.on_unauthorized = sender.stop_for_good if sender else fail
     try:
         await start_application(application)
-        if sandbox_mode:
-            start_demo_clock(application)
         settle_memory()
         await stop.wait()
     finally:
@@ -349,8 +377,8 @@ def write_private(path: Path, data: bytes) -> None:
 
 async def _staff_cli(settings: Settings, args: argparse.Namespace) -> int:
     """First set-up from the shell, through the same flows the bot uses."""
-    from flows.staff import assign_supervisor, invite_staff
-    from flows.ui import FlowContext
+    from flows.core.ui import FlowContext
+    from flows.staff.staff import assign_supervisor, invite_staff
 
     username = args.bot_username if args.command == "invite-staff" else "-"
     if not username and settings.token:
@@ -364,7 +392,8 @@ async def _staff_cli(settings: Settings, args: argparse.Namespace) -> int:
     db = await Database.open(settings.db_path)
     try:
         ctx = FlowContext(now=SystemClock().now(), default_tz=settings.tz,
-                          default_locale=settings.locale, bot_username=username)
+                          default_locale=settings.locale, bot_username=username,
+                          escalation=settings.escalation_after)
         if args.command == "invite-staff":
             replies = await db.write(lambda s: invite_staff(
                 s, ctx, None, args.role, args.name, supervisor_id=args.supervisor))
@@ -383,7 +412,7 @@ async def _staff_cli(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _export_cli(settings: Settings, args: argparse.Namespace) -> int:
     """CSV exports from the shell, as a named staff member (audited like /export)."""
-    from flows.case_file import export_files, parse_period
+    from flows.staff.case_file import csv_files, export_tables, parse_period, record_export
 
     db = await Database.open(settings.db_path)
     try:
@@ -399,7 +428,10 @@ async def _export_cli(settings: Settings, args: argparse.Namespace) -> int:
             print("kinbridge: give dates as --from 2026-11-01 --to 2026-11-30 (at most a year).",
                   file=sys.stderr)
             return 2
-        files = await db.write(lambda s: export_files(s, person, period[0], period[1], now))
+        # read from a snapshot, render outside any transaction, then record the audit row
+        tables = await db.read(lambda s: export_tables(s, person, period[0], period[1]))
+        files = csv_files(tables)
+        await db.write(lambda s: record_export(s, person, period[0], period[1], now))
     finally:
         await db.close()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -25,8 +25,8 @@ from telegram import Bot
 
 from db.database import Database
 from db.outbox import LANE_ALERT, LANE_BULK, NewMessage
-from flows.clock import from_iso, to_iso
-from flows.due_work import SEND_EXPIRY
+from flows.core.clock import from_iso, to_iso
+from flows.outbox.due_work import SEND_EXPIRY
 from sandbox.offline import OfflineBotApi
 from scheduler.pacer import Pacer
 from scheduler.sender import OutboxSender

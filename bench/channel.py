@@ -24,7 +24,7 @@ from telegram import Bot
 
 from db.database import Database
 from db.outbox import LANE_ALERT, LANE_BULK, LANE_REPLY, NewMessage
-from flows.clock import SystemClock, to_iso
+from flows.core.clock import SystemClock, to_iso
 from sandbox.client import SandboxClient
 from sandbox.server import DEFAULT_TOKEN
 from scheduler.aiohttp_request import AiohttpRequest

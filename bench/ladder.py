@@ -25,8 +25,8 @@ from common import SandboxProcess, emit  # type: ignore[import-not-found]
 from bot import build_application, start_application, stop_application
 from db.database import Database
 from db.store import Store
-from flows.clock import OffsetClock, to_iso
-from flows.config import Settings
+from flows.core.clock import OffsetClock, to_iso
+from flows.core.config import Settings
 from sandbox.client import SandboxClient
 from sandbox.server import DEFAULT_TOKEN
 

@@ -30,7 +30,7 @@ from scale import next_morning, seed  # type: ignore[import-not-found]
 
 from db.database import Database
 from db.outbox import LANE_BULK, NewMessage
-from flows.clock import SystemClock, to_iso
+from flows.core.clock import SystemClock, to_iso
 from sandbox.client import SandboxClient
 from sandbox.server import DEFAULT_TOKEN
 from tests.support.families import add_family

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from flows.risk import match_terms  # noqa: E402
-from flows.risk_quality import Example, load, score  # noqa: E402
+from flows.guardian.risk import match_terms  # noqa: E402
+from flows.guardian.risk_quality import Example, load, score  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 PARTS = {"dev": DATA / "risk_corpus_dev.tsv", "heldout": DATA / "risk_corpus_heldout.tsv"}

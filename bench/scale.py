@@ -30,9 +30,9 @@ from common import ROOT, SandboxProcess, emit, rss_mb  # type: ignore[import-not
 
 from db.database import Database
 from db.store import Store
-from flows.clock import ManualClock, to_iso
-from flows.due_work import sweep_chunk
-from flows.timeplan import next_occurrence
+from flows.core.clock import ManualClock, to_iso
+from flows.core.timeplan import next_occurrence
+from flows.outbox.due_work import sweep_chunk
 from sandbox.server import DEFAULT_TOKEN
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

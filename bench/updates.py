@@ -43,9 +43,8 @@ from telegram.ext import (
 from bot import build_application, settle_memory
 from db.database import Database
 from db.store import Store
-from flows.clock import ManualClock, to_iso
-from flows.config import Settings
-from handlers.common import services_of
+from flows.core.clock import ManualClock, to_iso
+from flows.core.config import Settings
 from handlers.update_order import PerPersonUpdateProcessor
 from sandbox.offline import OfflineBotApi, Updates
 from sandbox.server import DEFAULT_TOKEN
@@ -137,7 +136,7 @@ async def run_ours(guardians: int, workdir: Path) -> tuple[dict[str, Any], list[
         await process_all(application, batch, latencies, api, replies)
     elapsed = time.perf_counter() - started
     commits = db.batches - batches_before
-    await services_of(application).flush_log()
+    await application.bot_data.services.flush_log()
     stored = await db.read(lambda s: s.checkins.count("completed"))
     logged = await db.read(lambda s: s.interactions.count())
     await application.shutdown()

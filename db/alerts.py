@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class AlertStatus(StrEnum):
+    """Where an alert is (the alerts.status column; equal to its string)."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
 
 
 @dataclass(frozen=True)
@@ -14,12 +23,15 @@ class Alert:
     rule: str
     severity: str
     evidence: str | None
-    status: str
+    status: AlertStatus
     level: int
     next_escalation_at: str | None
     created_at: str
     child_id: int | None = None
     holder_id: int | None = None  # who has it now; None: nobody reachable yet
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", AlertStatus(self.status))
 
 
 _COLUMNS = ("id, family_id, person_id, rule, severity, evidence, status, level, "

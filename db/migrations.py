@@ -315,6 +315,11 @@ MIGRATIONS: list[list[str]] = [
         "DROP TABLE IF EXISTS conversation_states",
         "DELETE FROM schedules WHERE kind = 'reminder'",
     ],
+    # branch shape (issue 15.6): the 🆘 dialog's kind was "help", easily taken for /help (the
+    # manual); a 🆘 open across the upgrade stays one
+    [
+        "UPDATE dialogs SET kind = 'sos' WHERE kind = 'help'",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

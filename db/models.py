@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
-Role = Literal["guardian", "parent", "caseworker", "supervisor", "admin"]
-Status = Literal["active", "paused", "opted_out", "unreachable"]
+
+class Role(StrEnum):
+    """Who a person is to KinBridge (the people.role column; equal to its string)."""
+
+    GUARDIAN = "guardian"
+    PARENT = "parent"
+    CASEWORKER = "caseworker"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class PersonStatus(StrEnum):
+    """Whether messages may go to a person (the people.status column)."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"  # /stop: nothing scheduled until /start
+    OPTED_OUT = "opted_out"  # /forget
+    UNREACHABLE = "unreachable"  # Telegram refused (blocked, account closed)
+
+
+Status = PersonStatus  # the earlier name
 Relation = Literal["grandmother", "grandfather", "mother", "father", "other_guardian"]
 
-ROLES: tuple[str, ...] = ("guardian", "parent", "caseworker", "supervisor", "admin")
-STAFF_ROLES: tuple[str, ...] = ("caseworker", "supervisor", "admin")
+ROLES: tuple[str, ...] = tuple(Role)
+STAFF_ROLES: tuple[str, ...] = (Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN)
 RELATIONS: tuple[str, ...] = ("grandmother", "grandfather", "mother", "father", "other_guardian")
 
 
@@ -19,11 +39,11 @@ class Person:
     id: int
     tg_user_id: int | None
     tg_chat_id: int | None
-    role: str
+    role: Role
     display_name: str | None
     locale: str
     tz: str
-    status: str
+    status: PersonStatus
     consent_at: str | None
     supervisor_id: int | None
     quiet_start: str
@@ -32,13 +52,17 @@ class Person:
     weekly_day: int | None = None
     weekly_time: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role", Role(self.role))
+        object.__setattr__(self, "status", PersonStatus(self.status))
+
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
 
     @property
     def reachable(self) -> bool:
-        return self.status == "active" and self.tg_chat_id is not None
+        return self.status == PersonStatus.ACTIVE and self.tg_chat_id is not None
 
 
 @dataclass(frozen=True)

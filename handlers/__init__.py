@@ -9,11 +9,11 @@ from telegram.ext import Application, TypeHandler
 
 from handlers import (
     account,
-    caseworker,
     guardian,
     onboarding,
     parent,
     router,
+    staff,
     staff_desk,
     update_order,
 )
@@ -26,7 +26,7 @@ def register(application: Application) -> None:
     parent.register(application)
     onboarding.register(application)
     account.register(application)
-    caseworker.register(application)
+    staff.register(application)
     staff_desk.register(application)
     router.register(application)
     application.add_handler(TypeHandler(Update, log_unhandled))  # last: whatever nothing took

@@ -4,19 +4,20 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from db.store import Store
-from flows.account import begin_forget, begin_settings, pause
-from flows.alert_desk import families_overview
-from flows.checkin import begin_now
-from flows.family_file import begin_new_family
-from flows.i18n import translator
-from flows.menu import MENU_PREFIX, help_text, menu
-from flows.staff import invite_staff, staff_list
-from flows.ui import FlowContext, Reply
-from flows.welcome import welcome_unknown
+from flows.account.account import begin_forget, begin_settings, pause
+from flows.account.menu import MENU_PREFIX, help_text, menu
+from flows.account.welcome import welcome_unknown
+from flows.core.i18n import translator
+from flows.core.ui import FlowContext, Reply
+from flows.guardian.checkin import begin_now
+from flows.staff.alert_desk import families_overview
+from flows.staff.family_file import begin_new_family
+from flows.staff.staff import invite_staff, staff_list
 from handlers.common import answer_button
+from handlers.context import KinContext
 from handlers.flowrun import run_flow
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -27,7 +28,7 @@ def uid_of(update: Update) -> int:
 
 
 def _stranger(store: Store, ctx: FlowContext, update: Update) -> list[Reply]:
-    from flows.i18n import normalize_locale
+    from flows.core.i18n import normalize_locale
 
     code = update.effective_user.language_code if update.effective_user else None
     return [Reply(welcome_unknown(translator(normalize_locale(code, ctx.default_locale))))]
@@ -43,7 +44,7 @@ def for_person(update: Update, action):  # type: ignore[no-untyped-def]
     return flow
 
 
-async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_menu(update: Update, context: KinContext) -> None:
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
         person = store.people.by_telegram_user(uid_of(update))
         locale = person.locale if person else ctx.default_locale
@@ -51,11 +52,11 @@ async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, flow)
 
 
-async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_help(update: Update, context: KinContext) -> None:
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
         person = store.people.by_telegram_user(uid_of(update))
         if person is None:
-            from flows.i18n import normalize_locale
+            from flows.core.i18n import normalize_locale
 
             code = update.effective_user.language_code if update.effective_user else None
             _ = translator(normalize_locale(code, ctx.default_locale))
@@ -64,27 +65,27 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, flow)
 
 
-async def settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def settings(update: Update, context: KinContext) -> None:
     await run_flow(update, context, for_person(
         update, lambda s, c, p: begin_settings(s, c, p, uid_of(update))))
 
 
-async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def language(update: Update, context: KinContext) -> None:
     await run_flow(update, context, for_person(
         update, lambda s, c, p: begin_settings(s, c, p, uid_of(update), step="language")))
 
 
-async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stop(update: Update, context: KinContext) -> None:
     reason = " ".join(context.args) if context.args else None
     await run_flow(update, context, for_person(update, lambda s, c, p: pause(s, c, p, reason)))
 
 
-async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def forget(update: Update, context: KinContext) -> None:
     await run_flow(update, context, for_person(
         update, lambda s, c, p: begin_forget(s, c, p, uid_of(update))))
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cancel(update: Update, context: KinContext) -> None:
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
         person = store.people.by_telegram_user(uid_of(update))
         store.dialogs.end(uid_of(update))
@@ -93,7 +94,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, flow)
 
 
-async def menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def menu_button(update: Update, context: KinContext) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return

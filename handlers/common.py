@@ -1,4 +1,4 @@
-"""Shared handler plumbing: services, the interaction log, replies, and the error handler."""
+"""Shared handler plumbing: the interaction log, replies, and the error handler."""
 
 from __future__ import annotations
 
@@ -7,43 +7,29 @@ import warnings
 
 from telegram import CallbackQuery, InputFile, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
 from telegram.warnings import PTBUserWarning
 
 from db.database import is_disk_full
 from db.interactions import Interaction
 from db.models import Person
-from flows.i18n import Translator
-from flows.services import Services
-from flows.ui import Buttons, markup_json
+from flows.core.i18n import Translator
+from flows.core.ui import Buttons, markup_json
+from handlers.context import KinContext
 
 log = logging.getLogger(__name__)
-SERVICES_KEY = "kinbridge.services"
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return services_of(context.application)
-
-
-def services_of(application: Application) -> Services:
-    return application.bot_data[SERVICES_KEY]
-
-
-def attach_services(application: Application, svc: Services) -> None:
-    application.bot_data[SERVICES_KEY] = svc
-
-
-async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+async def current_person(update: Update, context: KinContext) -> Person | None:
     user = update.effective_user
     if user is None:
         return None
-    return await services(context).person_by_telegram(user.id)
+    return await context.services.person_by_telegram(user.id)
 
 
-async def translator_for_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
+async def translator_for_update(update: Update, context: KinContext) -> Translator:
     person = await current_person(update, context)
     code = update.effective_user.language_code if update.effective_user else None
-    return services(context).translator_for(person, code)
+    return context.services.translator_for(person, code)
 
 
 def describe_inbound(update: Update) -> tuple[str, str | None, Message | None]:
@@ -69,10 +55,10 @@ def describe_inbound(update: Update) -> tuple[str, str | None, Message | None]:
     return prefix + "other", None, message
 
 
-def log_inbound(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person | None) -> None:
+def log_inbound(update: Update, context: KinContext, person: Person | None) -> None:
     """Queue the update's entry in the interaction log; it is written with the same batch as
-    the answer it carries (see flows.interaction_log)."""
-    svc = services(context)
+    the answer it carries (see flows.core.interaction_log)."""
+    svc = context.services
     kind, summary, message = describe_inbound(update)
     if person is not None and person.is_staff and kind not in ("command", "callback"):
         summary = None  # staff write about families: their words live in notes, not in the log
@@ -84,11 +70,11 @@ def log_inbound(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Pers
     ))
 
 
-async def log_unhandled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def log_unhandled(update: Update, context: KinContext) -> None:
     """The last handler: updates nothing else took (edited messages, group chatter) are logged,
     and the update is marked handled in the inbox."""
     log_inbound(update, context, await current_person(update, context))
-    svc = services(context)
+    svc = context.services
     now = svc.now_iso()
     await svc.write(lambda s: s.inbox.mark_done(update.update_id, now=now))
 
@@ -120,7 +106,7 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.(sendMessage|editMe
 
 
 async def send(
-    context: ContextTypes.DEFAULT_TYPE,
+    context: KinContext,
     chat_id: int,
     text: str,
     *,
@@ -132,7 +118,7 @@ async def send(
 ) -> int:
     """Send a direct reply and log it (outbox messages are logged by the sender instead);
     returns the message id."""
-    svc = services(context)
+    svc = context.services
     params: dict[str, object] = {"chat_id": chat_id, "text": text}
     markup = markup_json(buttons, keyboard)
     if markup is not None:
@@ -151,15 +137,15 @@ async def send(
     return message_id
 
 
-async def strip_buttons(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int) -> None:
+async def strip_buttons(context: KinContext, chat_id: int, message_id: int) -> None:
     """Remove the buttons of an answered question so it cannot be answered twice."""
     await context.bot.do_api_request("editMessageReplyMarkup",
                                      api_kwargs={"chat_id": chat_id, "message_id": message_id})
 
 
-async def send_photo(context: ContextTypes.DEFAULT_TYPE, chat_id: int, png: bytes, *,
+async def send_photo(context: KinContext, chat_id: int, png: bytes, *,
                      person: Person | None = None, caption: str | None = None) -> Message:
-    svc = services(context)
+    svc = context.services
     message = await context.bot.send_photo(chat_id, photo=png, caption=caption)
     entry = Interaction(
         at=svc.now_iso(), person_id=person.id if person else None, family_id=None,
@@ -172,9 +158,9 @@ async def send_photo(context: ContextTypes.DEFAULT_TYPE, chat_id: int, png: byte
     return message
 
 
-async def send_document(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+async def send_document(context: KinContext, chat_id: int,
                         document: tuple[str, bytes], *, person: Person | None = None) -> Message:
-    svc = services(context)
+    svc = context.services
     name, data = document
     message = await context.bot.send_document(chat_id, document=InputFile(data, filename=name))
     svc.log.add(Interaction(
@@ -186,7 +172,7 @@ async def send_document(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
 
 async def reply(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: KinContext,
     text: str,
     *,
     buttons: Buttons | None = None,
@@ -198,7 +184,7 @@ async def reply(
     return await send(context, chat.id, text, buttons=buttons, person=person)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: KinContext) -> None:
     """Log the failure without personal data and tell the person kindly; never re-raise."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
@@ -213,7 +199,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         _ = await translator_for_update(update, context)
-        svc = services(context)
+        svc = context.services
         now = svc.now_iso()
         # handled, if unhappily: a failing update must not be replayed after every restart
         await svc.db.write(lambda s: s.inbox.mark_done(update.update_id, now=now))

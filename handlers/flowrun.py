@@ -9,38 +9,38 @@ from datetime import timedelta
 
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter
-from telegram.ext import ContextTypes
 
 from db.models import Person
 from db.outbox import LANE_REPLY, NewMessage
 from db.store import Store
-from flows.checkin import KIND as CHECKIN_KIND
-from flows.clock import to_iso
-from flows.ui import REPLY_UNSEEN, FlowContext, Reply, markup_json
+from flows.core.clock import to_iso
+from flows.core.ui import REPLY_UNSEEN, FlowContext, Reply, markup_json
+from flows.guardian.checkin import KIND as CHECKIN_KIND
 from handlers.common import (
     log_inbound,
     send,
     send_document,
     send_photo,
-    services,
     strip_buttons,
 )
+from handlers.context import KinContext
 
 log = logging.getLogger(__name__)
 Flow = Callable[[Store, FlowContext], list[Reply]]
 
 
-def flow_context(context: ContextTypes.DEFAULT_TYPE) -> FlowContext:
-    svc = services(context)
+def flow_context(context: KinContext) -> FlowContext:
+    svc = context.services
     return FlowContext(now=svc.clock.now(), default_tz=svc.settings.tz,
                        default_locale=svc.settings.locale,
-                       bot_username=context.bot.username or "KinBridgeBot")
+                       bot_username=context.bot.username or "KinBridgeBot",
+                       escalation=svc.settings.escalation_after)
 
 
-async def run_flow(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: Flow) -> None:
+async def run_flow(update: Update, context: KinContext, flow: Flow) -> None:
     """Log the update, run ``flow`` in one transaction (the log entry commits with it), then
     show the replies: an answer is acknowledged only once it is stored."""
-    svc = services(context)
+    svc = context.services
     user = update.effective_user
     log_inbound(update, context, await svc.person_by_telegram(user.id) if user else None)
     ctx = flow_context(context)
@@ -62,20 +62,16 @@ async def run_flow(update: Update, context: ContextTypes.DEFAULT_TYPE, flow: Flo
             svc.forget_cached(int(value) if value.lstrip("-").isdigit() else None)
         elif event == "code_throttled":
             log.warning("invite code attempts throttled for one chat")
-    from scheduler.jobs import sender_of
-
-    sender = sender_of(context.application)
-    if sender is not None:
-        sender.wake()
+    svc.wake_outbox()
     await render(update, context, replies)
 
 
-async def render(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: list[Reply]) -> None:
+async def render(update: Update, context: KinContext, replies: list[Reply]) -> None:
     chat = update.effective_chat
     user = update.effective_user
     if chat is None:
         return
-    person = await services(context).person_by_telegram(user.id) if user else None
+    person = await context.services.person_by_telegram(user.id) if user else None
     query = update.callback_query
     home = chat.id
     if query is not None and user is not None:
@@ -101,7 +97,7 @@ async def render(update: Update, context: ContextTypes.DEFAULT_TYPE, replies: li
             return
 
 
-async def _show(context: ContextTypes.DEFAULT_TYPE, target: int, reply: Reply,
+async def _show(context: KinContext, target: int, reply: Reply,
                 person: Person | None) -> None:
     if reply.photo_png is not None:
         await send_photo(context, target, reply.photo_png, person=person)
@@ -112,14 +108,14 @@ async def _show(context: ContextTypes.DEFAULT_TYPE, target: int, reply: Reply,
                    anonymous=reply.anonymous, keyboard=reply.keyboard)
 
 
-async def _defer_replies(context: ContextTypes.DEFAULT_TYPE, update: Update, replies: list[Reply],
+async def _defer_replies(context: KinContext, update: Update, replies: list[Reply],
                          home: int, person: Person | None, exc: Exception) -> None:
     """The answer is committed but its reply could not be sent (network, 5xx, 429): the reply
     and the ones after it go to the outbox in a follow-up transaction, in order, and the sender
     delivers them when the channel is back. The person's exchange is marked, so that her next
     message brings the current question again rather than answering one she may not have seen.
     (A reply that timed out may have arrived after all: at worst she reads it twice.)"""
-    svc = services(context)
+    svc = context.services
     now = svc.clock.now()
     not_before = now
     if isinstance(exc, RetryAfter):
@@ -137,11 +133,7 @@ async def _defer_replies(context: ContextTypes.DEFAULT_TYPE, update: Update, rep
     added = await svc.write(follow_up)
     log.warning("a reply could not be sent (%s); %s message(s) queued in the outbox instead",
                 type(exc).__name__, added)
-    from scheduler.jobs import sender_of
-
-    sender = sender_of(context.application)
-    if sender is not None:
-        sender.wake()
+    svc.wake_outbox()
 
 
 def deferred_messages(update_id: int, index: int, reply: Reply, chat_id: int,

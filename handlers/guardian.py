@@ -6,14 +6,15 @@ open check-in it names; anything else is stale or forged and gets a kind word.""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from db.store import Store
-from flows import checkin, sos
-from flows.i18n import translator
-from flows.ui import FlowContext, Reply, ascii_number
+from flows.core.i18n import translator
+from flows.core.ui import FlowContext, Reply, ascii_number
+from flows.guardian import checkin, sos
 from handlers.account import for_person
 from handlers.common import take_button
+from handlers.context import KinContext
 from handlers.flowrun import run_flow
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -25,15 +26,15 @@ def _stale(store: Store, ctx: FlowContext, uid: int) -> list[Reply]:
     return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
 
 
-async def checkin_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def checkin_now(update: Update, context: KinContext) -> None:
     await run_flow(update, context, for_person(update, checkin.begin_now))
 
 
-async def help_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_now(update: Update, context: KinContext) -> None:
     await run_flow(update, context, for_person(update, sos.begin_help))
 
 
-async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def checkin_button(update: Update, context: KinContext) -> None:
     """``c:<check-in id>:<question>:<value>``"""
     pressed = await take_button(update)
     if pressed is None:
@@ -58,7 +59,7 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await run_flow(update, context, flow)
 
 
-async def help_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_button(update: Update, context: KinContext) -> None:
     """``h:start`` opens 🆘 from anywhere; ``h:<step>:<value>`` answers its questions."""
     pressed = await take_button(update)
     if pressed is None:

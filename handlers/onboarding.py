@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from db.store import Store
-from flows.account import resume
-from flows.i18n import translator
-from flows.joining import begin_join
-from flows.ui import FlowContext, Reply
-from flows.welcome import family_keyboard, welcome_back, welcome_unknown
+from flows.account.account import resume
+from flows.account.joining import begin_join
+from flows.account.welcome import family_keyboard, welcome_back, welcome_unknown
+from flows.core.i18n import translator
+from flows.core.ui import FlowContext, Reply
+from handlers.context import KinContext
 from handlers.flowrun import run_flow
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: KinContext) -> None:
     user = update.effective_user
     if user is None:
         return
@@ -26,7 +27,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return begin_join(store, ctx, tg_user_id=user.id, code=code)
         person = store.people.by_telegram_user(user.id)
         if person is None:
-            from flows.i18n import normalize_locale
+            from flows.core.i18n import normalize_locale
 
             return [Reply(welcome_unknown(translator(normalize_locale(language,
                                                                       ctx.default_locale))))]

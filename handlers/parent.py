@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler
 
 from db.store import Store
-from flows.parent_actions import handle
-from flows.ui import FlowContext, Reply
+from flows.core.ui import FlowContext, Reply
+from flows.parent.parent_actions import handle
 from handlers.common import take_button
+from handlers.context import KinContext
 from handlers.flowrun import run_flow
 
 
-async def parent_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def parent_button(update: Update, context: KinContext) -> None:
     pressed = await take_button(update)
     if pressed is None:
         return

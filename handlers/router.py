@@ -4,20 +4,23 @@ everything else (voice, photos, stickers). Stale or forged buttons get a kind wo
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from db.dialogs import Dialog
 from db.models import Person
 from db.store import Store
-from flows import account, alert_desk, checkin, family_file, joining, sos
-from flows.family_messages import handle_media, handle_words, is_checkin_call, is_help_call
-from flows.i18n import normalize_locale, translator
-from flows.invites import ALPHABET, CODE_LENGTH
-from flows.menu import menu
-from flows.risk_intake import edited_words, words_after_help, words_in_exchange
-from flows.ui import FlowContext, Reply, ascii_number
-from flows.welcome import welcome_unknown
+from flows.account import account, joining
+from flows.account.invites import ALPHABET, CODE_LENGTH
+from flows.account.menu import menu
+from flows.account.welcome import welcome_unknown
+from flows.core.i18n import normalize_locale, translator
+from flows.core.ui import FlowContext, Reply, ascii_number
+from flows.guardian import checkin, sos
+from flows.guardian.risk_intake import edited_words, words_after_help, words_in_exchange
+from flows.guardian.words import handle_media, handle_words, is_checkin_call, is_help_call
+from flows.staff import alert_desk, family_file
 from handlers.common import answer_button
+from handlers.context import KinContext
 from handlers.flowrun import run_flow
 
 KINDS = {"j": joining.KIND, "f": family_file.KIND, "s": account.SETTINGS, "x": account.FORGET}
@@ -65,7 +68,7 @@ def _is_code(text: str) -> bool:
     return len(cleaned) == CODE_LENGTH and all(c in ALPHABET for c in cleaned)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: KinContext) -> None:
     query = update.callback_query
     user = update.effective_user
     if query is None or user is None:
@@ -99,7 +102,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, flow)
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_text(update: Update, context: KinContext) -> None:
     message = update.message
     user = update.effective_user
     if message is None or user is None:
@@ -151,7 +154,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, flow)
 
 
-async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_edited(update: Update, context: KinContext) -> None:
     """An edited message is read again for risk (a guardian may add the worst afterwards)."""
     message = update.edited_message
     user = update.effective_user
@@ -169,7 +172,7 @@ async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, flow)
 
 
-async def in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def in_group(update: Update, context: KinContext) -> None:
     """Never discuss a family in a group: point to the private chat, share nothing."""
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
         _ = translator(ctx.default_locale)

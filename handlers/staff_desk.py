@@ -3,16 +3,20 @@ Thin: parse, then one flow in one transaction; the flows check who may act."""
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from db.models import Person
 from db.store import Store
-from flows import alert_desk, case_file
-from flows.i18n import translator
-from flows.ui import FlowContext, Reply, ascii_number
+from flows.core.i18n import translator
+from flows.core.ui import FlowContext, Reply, ascii_number
+from flows.staff import alert_desk, case_file
+from flows.staff.case_file import export_period
 from handlers.account import for_person
 from handlers.common import take_button
+from handlers.context import KinContext
 from handlers.flowrun import run_flow
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -22,17 +26,17 @@ def _number(text: str | None) -> int | None:
     return ascii_number((text or "").strip().lstrip("#"))
 
 
-async def alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def alerts(update: Update, context: KinContext) -> None:
     page = (_number(context.args[0]) or 1) - 1 if context.args else 0
     await run_flow(update, context, for_person(
         update, lambda s, c, p: alert_desk.queue(s, c, p, page)))
 
 
-async def families(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def families(update: Update, context: KinContext) -> None:
     await run_flow(update, context, for_person(update, alert_desk.families_overview))
 
 
-async def case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def case(update: Update, context: KinContext) -> None:
     family_id = _number(context.args[0]) if context.args else None
     page = (_number(context.args[1]) or 1) - 1 if context.args and len(context.args) > 1 else 0
 
@@ -43,7 +47,7 @@ async def case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, for_person(update, action))
 
 
-async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def note(update: Update, context: KinContext) -> None:
     args = context.args or []
     family_id = _number(args[0]) if args else None
     text = " ".join(args[1:])
@@ -57,13 +61,24 @@ async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await run_flow(update, context, for_person(update, action))
 
 
-async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def export(update: Update, context: KinContext) -> None:
+    """The files are read from a snapshot and rendered before the transaction, so a big export
+    never holds the only writer; the flow then checks again, audits and replies."""
     args = list(context.args or [])
+    svc = context.services
+    user = update.effective_user
+    person = await svc.person_by_telegram(user.id) if user else None
+    rendered: dict[str, bytes] | None = None
+    period = export_period(person, args, svc.clock.now()) if person is not None else None
+    if person is not None and person.is_staff and period is not None:
+        tables = await svc.db.read(lambda s: case_file.export_tables(s, person, *period))
+        rendered = await asyncio.to_thread(case_file.csv_files, tables)
     await run_flow(update, context, for_person(
-        update, lambda s, c, p: case_file.export(s, c, p, args)))
+        update, lambda s, c, p: case_file.export(
+            s, c, p, args, rendered if person is not None and p.id == person.id else None)))
 
 
-async def alert_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def alert_button(update: Update, context: KinContext) -> None:
     """``a:ack|res|call:<alert>``, ``a:out:<alert>:<outcome>``, ``a:note:<alert>:skip``,
     ``a:tl:<family>:<page>``, ``a:q:<page>``."""
     pressed = await take_button(update)

@@ -23,13 +23,13 @@ from telegram.ext import (
     Application,
     ApplicationHandlerStop,
     BaseUpdateProcessor,
-    ContextTypes,
     TypeHandler,
 )
 
-from flows.family_messages import is_help_call
-from flows.risk import match_terms
-from handlers.common import send, services, translator_for_update
+from flows.guardian.risk import match_terms
+from flows.guardian.words import is_help_call
+from handlers.common import send, translator_for_update
+from handlers.context import KinContext
 
 DEFAULT_CONCURRENCY = 12
 THROTTLE_GROUP = -1000  # before every other handler
@@ -146,13 +146,13 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         return None
 
 
-async def _throttled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _throttled(update: Update, context: KinContext) -> None:
     """First handler of all: a throttled update is marked handled, and its sender gets one kind
     word per episode; nothing else runs for it."""
     processor = context.application.update_processor
     if not isinstance(processor, PerPersonUpdateProcessor) or not processor.was_throttled(update):
         return
-    svc = services(context)
+    svc = context.services
     now = svc.now_iso()
     await svc.write(lambda s: s.inbox.mark_done(update.update_id, now=now))
     key = _key(update)

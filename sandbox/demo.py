@@ -19,11 +19,10 @@ from typing import Any
 
 from db.database import Database
 from db.store import Store
-from flows import alerts as alert_rules
-from flows.clock import OffsetClock
-from flows.config import Settings
-from flows.timeplan import next_occurrence, zone_named
-from sandbox.demo_clock import start_demo_clock
+from flows.core.clock import OffsetClock
+from flows.core.config import Settings
+from flows.core.timeplan import next_occurrence, zone_named
+from flows.staff import alerts as alert_rules
 from sandbox.server import DEFAULT_TOKEN, Sandbox, start_sandbox
 from sandbox.village import DEMO_PEOPLE, PERSONA_GUARDIAN, everyone, seed_full_village
 
@@ -104,7 +103,6 @@ class DemoRun:
         self.application = self.bot.build(self.settings, db=self.db, clock=clock,
                                           sandbox_mode=True)
         await self.bot.start(self.application, poll_timeout=self.poll_timeout)
-        start_demo_clock(self.application)
 
     def _meet_the_people(self) -> None:
         for person in everyone():
@@ -136,19 +134,19 @@ class DemoRun:
             await self.start()
 
 
-def print_guide(base: str) -> None:
+def print_guide(base: str, waits: alert_rules.Waits = None) -> None:
     print(f"\nKinBridge demo is running: open {base}/ in a browser  (Ctrl-C stops everything)")
-    for line in guide_lines():
+    for line in guide_lines(waits):
         print(line)
     print("", flush=True)
 
 
-def _hours(severity: str) -> str:
-    minutes = int(alert_rules.ESCALATION_AFTER[severity].total_seconds() // 60)
+def _hours(severity: str, waits: alert_rules.Waits = None) -> str:
+    minutes = int(alert_rules.wait_for(waits, severity).total_seconds() // 60)
     return f"{minutes} minutes" if minutes < 120 else f"{minutes // 60} hours"
 
 
-def guide_lines() -> list[str]:
+def guide_lines(waits: alert_rules.Waits = None) -> list[str]:
     """The printed guide; tests/test_browser.py follows it step by step and checks each claim.
     The ladder's waits are read from the settings in force, so the guide stays true."""
     return [
@@ -160,9 +158,9 @@ def guide_lines() -> list[str]:
         "小兰's family silent",
         "     for a week, 王爸爸 (小刚) without a call for three weeks, and 小军's sad streak she "
         "is already following.",
-        f"  2. Press ⏱ +1 hour: nobody acknowledged 小丽's urgent alert within {_hours('urgent')}, "
+        f"  2. Press ⏱ +1 hour: nobody acknowledged 小丽's urgent alert within {_hours('urgent', waits)}, "
         "so it climbs to 王督导",
-        f"     (a high alert climbs after {_hours('high')}). As 王督导, press ✅ to acknowledge it.",
+        f"     (a high alert climbs after {_hours('high', waits)}). As 王督导, press ✅ to acknowledge it.",
         "  3. As 奶奶, press 🌙 (her next check-in: each clock button shows where it lands), "
         "answer it and say",
         "     小明 is 😢 sad and 🤕 hurt: 李主任 gets a 🟠 alert at once.",
@@ -196,7 +194,7 @@ async def run_demo(settings: Settings, bot: BotLifecycle, *, port: int = 8080,
             loop.add_signal_handler(sig, stop.set)
     try:
         await demo.start()
-        print_guide(base)
+        print_guide(base, settings.escalation_after)
         await stop.wait()
     finally:
         await demo.stop()

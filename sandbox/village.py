@@ -10,9 +10,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from db.store import Store
-from flows.alerts import raise_alert
-from flows.clock import from_iso, to_iso
-from flows.person_plans import sync_person
+from flows.core.clock import from_iso, to_iso
+from flows.core.person_plans import sync_person
+from flows.staff.alerts import raise_alert
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 VILLAGE = "青山村"

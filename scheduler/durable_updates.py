@@ -21,7 +21,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 from db.database import Database, is_disk_full
-from flows.clock import Clock, to_iso
+from flows.core.clock import Clock, to_iso
 from scheduler.sender import REVOKED_SENTENCE
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 - overall pace from a shared Pacer (default 30 msg/s);
 - at most one message a second per private chat, one per 3 s per group (20/min); when a chat's
   slot frees, its highest lane goes first (an alert never waits behind its chat's chatter);
-- every failure goes to the pure retry policy (flows.retry_policy.decide) and its decision is
+- every failure goes to the pure retry policy (flows.outbox.retry_policy.decide) and its decision is
   recorded in one write. An outage is the channel's state: network errors, 5xx and 404 pause the
   whole sender while scheduler.channel probes getMe with capped back-off; no message fails for
   it. A 429 pauses only its chat, unless several chats are refused at once (a global limit);
@@ -23,7 +23,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,15 +42,16 @@ from telegram.error import (
 from db.database import Database
 from db.models import OutboxItem
 from db.outbox import LANE_ALERT
-from flows.clock import Clock, from_iso
-from flows.delivery import (
+from flows.core.clock import Clock, from_iso
+from flows.outbox.delivery import (
     Delivered,
     claim_due,
     record_decision,
     record_deliveries,
     spacing_for,
 )
-from flows.retry_policy import CHANNEL_KINDS, Action, ErrorKind, Policy, SendFailure, decide
+from flows.outbox.retry_policy import CHANNEL_KINDS, Action, ErrorKind, Policy, SendFailure, decide
+from flows.staff.digest import CHART, chart_from_rows
 from scheduler.channel import Channel, ProbeResult
 from scheduler.pacer import Pacer
 
@@ -135,6 +136,7 @@ class OutboxSender:
         probe_base_s: float = 1.0,
         probe_cap_s: float = 5.0,
         on_fatal: Callable[[str], object] | None = None,
+        escalation: Mapping[str, timedelta] | None = None,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -147,6 +149,7 @@ class OutboxSender:
         self.channel = Channel(bot, probe_base_s=probe_base_s, probe_cap_s=probe_cap_s)
         self.rate_watch = RateLimitWatch()
         self.on_fatal = on_fatal
+        self.escalation = escalation  # the deployment's waits, for alerts raised on a failure
         self.fatal: str | None = None
         self.stats = SenderStats(_channel=self.channel)
         self._wake = asyncio.Event()
@@ -315,7 +318,7 @@ class OutboxSender:
             self.stats.unreachable += 1
         elif action is Action.DROP_EXPIRED:
             self.stats.expired += 1
-        await self.db.write(lambda s: record_decision(s, now, item, decision))
+        await self.db.write(lambda s: record_decision(s, now, item, decision, self.escalation))
         if action is Action.STOP:
             self.stop_for_good(REVOKED_SENTENCE)
 
@@ -340,7 +343,10 @@ class OutboxSender:
             return await self.bot.copy_message(item.chat_id, int(payload["from_chat_id"]),
                                                int(payload["message_id"]),
                                                caption=payload.get("caption"))
-        data = base64.b64decode(str(payload["file_b64"]))
+        if CHART in payload:  # the digest's chart: drawn here, off the writer and the loop
+            data = await asyncio.to_thread(chart_from_rows, payload[CHART])
+        else:
+            data = base64.b64decode(str(payload["file_b64"]))
         if item.kind == "photo":
             return await self.bot.send_photo(item.chat_id, photo=data,
                                              caption=payload.get("caption"), reply_markup=keyboard)

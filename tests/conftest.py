@@ -17,8 +17,7 @@ import pytest
 from bot import build_application, start_application, stop_application
 from db.database import Database
 from db.worker import worker_threads
-from flows.clock import ManualClock
-from handlers.common import services_of
+from flows.core.clock import ManualClock
 from sandbox.client import SandboxClient
 from sandbox.limits import LimitSettings
 from sandbox.server import DEFAULT_TOKEN, start_sandbox
@@ -73,6 +72,6 @@ async def bot(sandbox: SandboxHandle, tmp_path: Path) -> AsyncIterator[BotHandle
     clock = daytime_clock()
     application = build_application(settings, db=database, clock=clock)
     await start_application(application, poll_timeout=1)
-    yield BotHandle(application, services_of(application), database, clock)
+    yield BotHandle(application, application.bot_data.services, database, clock)
     await stop_application(application)
     await database.close()

@@ -14,12 +14,11 @@ import pytest
 from bot import build_application
 from db.database import Database
 from db.store import Store
-from flows import checkin
-from flows.account import forget_person
-from flows.alerts import raise_alert
-from flows.clock import to_iso
-from flows.ui import FlowContext
-from handlers.common import services_of
+from flows.account.account import forget_person
+from flows.core.clock import to_iso
+from flows.core.ui import FlowContext
+from flows.guardian import checkin
+from flows.staff.alerts import raise_alert
 from sandbox.offline import OfflineBotApi, Updates
 from tests.support.clock import daytime_clock
 from tests.support.families import add_family
@@ -166,7 +165,7 @@ async def test_every_role_against_every_action(world) -> None:  # type: ignore[n
                 mistakes += 1
                 report.append(f"{action.name} by {persona}: {'allowed' if allowed else 'refused'}"
                               f" (expected {'allowed' if expected else 'refused'}): {said[:120]!r}")
-            services_of(application).forget_cached()
+            application.bot_data.services.forget_cached()
     assert mistakes == 0, "\n".join(report)
     assert cells == len(actions()) * len(PERSONAS)
     refused = await db.read(lambda s: s.conn.execute(

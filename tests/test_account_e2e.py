@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from db.outbox import LANE_BULK, NewMessage
-from flows.clock import to_iso
+from flows.core.clock import to_iso
 from sandbox.village import seed_demo_village
 from tests.support.handles import BotHandle, SandboxHandle
 from tests.support.people import Person

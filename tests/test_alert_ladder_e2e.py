@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from db.store import Store
-from flows.clock import OffsetClock, to_iso
-from scheduler.jobs import run_due_work, sender_of
+from flows.core.clock import OffsetClock, to_iso
+from scheduler.jobs import run_due_work
 from tests.support.families import add_family
 from tests.support.handles import BotHandle, SandboxHandle
 from tests.support.people import Person
@@ -198,7 +198,7 @@ async def test_escalation_skips_an_unreachable_supervisor(bot: BotHandle,
     clock = bot.clock
     assert isinstance(clock, OffsetClock)
     clock.advance(timedelta(minutes=31))
-    await run_due_work(bot.services, sender_of(bot.application))  # type: ignore[arg-type]
+    await run_due_work(bot.services)  # type: ignore[arg-type]
     admin = Person(sandbox, ADMIN, "管理员")
     await admin.read_until("⏫")
 

@@ -16,7 +16,7 @@ import pytest
 from telegram.request import RequestData
 
 from db.database import Database
-from flows.clock import SystemClock
+from flows.core.clock import SystemClock
 from sandbox.offline import OfflineBotApi
 from scheduler.durable_updates import DurableGetUpdates
 from tests.support.handles import BotHandle, SandboxHandle

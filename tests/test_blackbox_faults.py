@@ -19,9 +19,9 @@ import aiohttp
 import pytest
 
 from db.store import Store
-from flows.alert_desk import escalate_due
-from flows.clock import SystemClock, to_iso
-from flows.due_work import sweep_chunk
+from flows.core.clock import SystemClock, to_iso
+from flows.outbox.due_work import sweep_chunk
+from flows.staff.alert_desk import escalate_due
 from tests.blackbox.botproc import RunningBot
 from tests.blackbox.seed import (
     FAR_FUTURE,

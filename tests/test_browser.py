@@ -17,7 +17,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bot import build_application, start_application, stop_application
 from db.database import Database
-from flows import alerts as alert_rules
+from flows.staff import alerts as alert_rules
 from sandbox.demo import BotLifecycle, DemoRun, guide_lines
 from sandbox.village import DEMO_PEOPLE
 from tests.support.handles import SandboxHandle, sandbox_settings

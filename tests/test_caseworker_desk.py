@@ -16,12 +16,14 @@ from PIL import Image
 from db.database import Database
 from db.interactions import Interaction
 from db.models import OutboxItem
+from db.schedules import Schedule
 from db.store import Store
-from flows import alert_desk, case_file, checkin, digest
-from flows import alerts as alerts_flow
-from flows.alerts import raise_alert
-from flows.clock import ManualClock, to_iso
-from flows.ui import FlowContext, Reply
+from flows.core.clock import ManualClock, to_iso
+from flows.core.ui import FlowContext, Reply
+from flows.guardian import checkin
+from flows.staff import alert_desk, case_file, digest
+from flows.staff import alerts as alerts_flow
+from flows.staff.alerts import raise_alert
 from tests.support.families import add_family
 
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
@@ -267,6 +269,26 @@ async def test_exports_match_the_database_and_are_audited(desk: Desk) -> None:
     assert "儿童主任" in refused[0].text and refused[0].document is None
 
 
+async def test_an_export_is_read_from_a_snapshot_and_rendered_outside_the_writer(
+        desk: Desk) -> None:
+    """The rows come from the read-only snapshot connection (a write there would fail), the CSV
+    is rendered outside any transaction, and the transaction only audits and replies."""
+    today = START.date()
+    first = today - timedelta(days=3)
+    cw = await desk.db.read(lambda s: s.people.get(desk.ids["caseworker"]))
+    assert cw is not None
+    tables = await desk.db.read(lambda s: case_file.export_tables(s, cw, first, today))
+    rendered = case_file.csv_files(tables)
+    assert list(rendered) == ["families.csv", "checkins.csv", "alerts.csv", "interactions.csv"]
+    replies = await desk.as_person(CW, lambda s, c, p: case_file.export(
+        s, c, p, [first.isoformat(), today.isoformat()], rendered))
+    assert [r.document for r in replies if r.document] == list(rendered.items())
+    audit = await desk.db.read(lambda s: s.conn.execute(
+        "SELECT actor_id, target, detail FROM audit_log WHERE action = 'export'").fetchall())
+    assert [tuple(a) for a in audit] == [(desk.ids["caseworker"], "families:1",
+                                          f"{first}..{today}")]
+
+
 async def test_the_digest_chart_is_drawn_from_the_right_data(desk: Desk) -> None:
     fid = desk.ids["family"]
     # three weeks: week 1 two answered (happy, sad), week 2 one asked and missed, week 3 none
@@ -314,8 +336,8 @@ async def test_after_acknowledging_the_other_buttons_come_back(desk: Desk) -> No
 
 
 async def _sender_saw_403(desk: Desk, chat: int, key_prefix: str) -> None:
-    """What the sender does on a 403 for the row: the real flows.delivery path."""
-    from flows.delivery import handle_unreachable
+    """What the sender does on a 403 for the row: the real flows.outbox.delivery path."""
+    from flows.outbox.delivery import handle_unreachable
 
     def fail(s: Store) -> None:
         row = s.conn.execute("SELECT id FROM outbox WHERE chat_id = ? AND dedupe_key LIKE ? "
@@ -384,6 +406,21 @@ async def test_later_copies_keep_the_count_the_alert_was_raised_with(desk: Desk)
     (sup,) = await desk.messages_to(SUPERVISOR)
     title = first["text"].splitlines()[0]
     assert "最近3次" in title and title in sup["text"]  # not "the last 0 check-ins"
+
+
+async def test_the_digest_queues_the_charts_data_and_the_sender_draws_it(desk: Desk) -> None:
+    """Drawing the PNG inside the due-work transaction held the only writer: the outbox row
+    carries the chart's rows, and what the sender draws from them is the chart of the week."""
+    cw = await desk.db.read(lambda s: s.people.get(desk.ids["caseworker"]))
+    assert cw is not None and cw.tg_chat_id is not None
+    schedule = Schedule(id=1, person_id=cw.id, kind="digest", ref_id=None, weekdays="1",
+                        local_time="08:00", once_at=None, payload={}, next_run_at=None,
+                        last_run_at=None)
+    messages = await desk.db.read(lambda s: digest.digest_messages(s, schedule, START))
+    chart = messages[-1]
+    assert chart.kind == "photo" and "file_b64" not in chart.payload
+    points = await desk.db.read(lambda s: digest.series(s, cw, START))
+    assert digest.chart_from_rows(chart.payload[digest.CHART]) == digest.chart_png(points)
 
 
 async def test_exported_cells_cannot_become_spreadsheet_formulas(db: Database) -> None:

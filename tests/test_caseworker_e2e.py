@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from db.store import Store
-from flows.clock import OffsetClock, to_iso
-from scheduler.jobs import run_due_work, sender_of
+from flows.core.clock import OffsetClock, to_iso
+from scheduler.jobs import run_due_work
 from tests.support.families import add_family
 from tests.support.handles import BotHandle, SandboxHandle
 from tests.support.people import Person
@@ -48,7 +48,7 @@ async def test_alert_ladder_acknowledge_forgery_and_export(bot: BotHandle,
     clock = bot.clock
     assert isinstance(clock, OffsetClock)
     clock.advance(timedelta(minutes=31))
-    await run_due_work(bot.services, sender_of(bot.application))  # type: ignore[arg-type]
+    await run_due_work(bot.services)  # type: ignore[arg-type]
     text = await sup.read_until("⏫")
     assert "督导" in text and "紧急求助" in text
 
@@ -56,7 +56,7 @@ async def test_alert_ladder_acknowledge_forgery_and_export(bot: BotHandle,
     (acked,) = await cw.press(alert_msg, "确认")
     assert "已确认" in acked["text"]
     clock.advance(timedelta(hours=2))
-    await run_due_work(bot.services, sender_of(bot.application))  # type: ignore[arg-type]
+    await run_due_work(bot.services)  # type: ignore[arg-type]
     admin_msgs = await sandbox.client.bot_messages(9001)
     assert not any("⏫" in (m.get("text") or "") for m in admin_msgs)
     state = await bot.db.read(lambda s: s.alerts.get(alert.id))

@@ -13,12 +13,12 @@ import pytest
 
 from db.database import Database
 from db.store import Store
-from flows import checkin, sos
-from flows.checkin_plan import sync_guardian, watch_silence
-from flows.clock import ManualClock, from_iso, to_iso
-from flows.due_work import sweep_chunk
-from flows.family_messages import handle_words
-from flows.ui import FlowContext, Reply
+from flows.core.clock import ManualClock, from_iso, to_iso
+from flows.core.ui import FlowContext, Reply
+from flows.guardian import checkin, sos
+from flows.guardian.checkin_plan import sync_guardian, watch_silence
+from flows.guardian.words import handle_words
+from flows.outbox.due_work import sweep_chunk
 from tests.support.families import add_family
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -365,6 +365,49 @@ async def test_help_inside_a_check_in_alerts_at_once_then_resumes(harness: Harne
     assert len(await harness.outbox("alert:%:more:%")) == 3
 
 
+async def test_no_check_in_question_interrupts_an_open_sos(harness: Harness) -> None:
+    db, clock, ids = harness.db, harness.clock, harness.ids
+
+    def setup(s: Store) -> int:
+        s.people.set_checkin_time(ids["guardian"], "11:00")
+        person = s.people.by_telegram_user(GRANDMA_TG)
+        assert person is not None
+        sos.begin_help(s, harness.ctx(), person)
+        return sync_guardian(s, ids["guardian"], clock.now())
+    assert await db.write(setup) == 1
+    for _ in range(4):  # past 11:00 in 30-minute sweeps
+        clock.advance(timedelta(minutes=30))
+        await db.write(lambda s: sweep_chunk(s, clock.now()))
+    assert await harness.outbox("checkin:%") == []
+    assert await harness.step() == f"{sos.KIND}:danger"
+
+
+async def test_the_deployments_escalation_waits_are_passed_to_the_alert(harness: Harness) -> None:
+    """KINBRIDGE_ESCALATE_URGENT_MIN=5 reaches the 🆘 alert through the turn (it used to be
+    patched into a module global, which leaked from one bot or test to the next)."""
+    from dataclasses import replace
+
+    from flows.core.config import Settings
+
+    waits = Settings(token="x", escalation=(("urgent", 5), ("high", 60), ("normal", 600)))
+
+    def press_sos(s: Store, ctx: FlowContext) -> None:
+        person = s.people.by_telegram_user(GRANDMA_TG)
+        assert person is not None
+        sos.begin_help(s, ctx, person)
+    await harness.db.write(lambda s: press_sos(
+        s, replace(harness.ctx(), escalation=waits.escalation_after)))
+    (alert,) = await harness.db.read(lambda s: s.alerts.all())
+    assert from_iso(alert.next_escalation_at or "") == harness.clock.now() + timedelta(minutes=5)
+    await harness.db.write(lambda s: s.alerts.resolve(
+        alert.id, by=harness.ids["caseworker"], at=to_iso(START), outcome="handled", note=None))
+    await harness.db.write(lambda s: s.dialogs.end(GRANDMA_TG))
+    await harness.db.write(lambda s: press_sos(s, harness.ctx()))  # a turn without: the default
+    latest = (await harness.db.read(lambda s: s.alerts.all()))[-1]
+    assert latest.id != alert.id
+    assert from_iso(latest.next_escalation_at or "") == harness.clock.now() + timedelta(minutes=30)
+
+
 async def test_two_children_are_asked_about_in_turn(harness: Harness) -> None:
     await harness.db.write(lambda s: s.families.add_child(harness.ids["family"], name="小红",
                                                           now=to_iso(START), birth_month="2021-05"))
@@ -381,7 +424,7 @@ async def test_two_children_are_asked_about_in_turn(harness: Harness) -> None:
 
 
 async def test_the_caseworkers_cadence_reaches_every_guardian(harness: Harness) -> None:
-    from flows.checkin_plan import sync_family
+    from flows.guardian.checkin_plan import sync_family
 
     db, clock, ids = harness.db, harness.clock, harness.ids
     await db.write(lambda s: sync_guardian(s, ids["guardian"], clock.now()))

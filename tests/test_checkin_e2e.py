@@ -13,7 +13,6 @@ from pathlib import Path
 from bot import build_application, start_application, stop_application
 from db.database import Database
 from db.store import Store
-from handlers.common import services_of
 from tests.support.clock import daytime_clock
 from tests.support.families import add_family
 from tests.support.handles import BotHandle, SandboxHandle, sandbox_settings
@@ -127,7 +126,7 @@ async def test_a_restart_mid_check_in_resumes(sandbox: SandboxHandle, tmp_path: 
         assert "上学" in school["text"]
         row = await database.read(lambda s: s.checkins.for_family(1)[-1])
         assert (row.mood, row.health) == ("happy", "well")
-        assert services_of(app) is not None
+        assert app.bot_data.services is not None
     finally:
         await stop_application(app)
         await database.close()

@@ -2,9 +2,9 @@
 
 import pytest
 
-from flows.i18n import translator
-from flows.labels import checkin_options, weekday_options, weekly_time_options, yes_no
-from flows.ui import match_choice, normalise
+from flows.core.i18n import translator
+from flows.core.labels import checkin_options, weekday_options, weekly_time_options, yes_no
+from flows.core.ui import match_choice, normalise
 
 ZH = translator("zh_CN")
 EN = translator("en")

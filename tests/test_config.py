@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.config import ConfigError, Settings
+from flows.core.config import ConfigError, Settings
 
 TOKEN = "123456789:AAE-secret-token-value"
 
@@ -73,37 +73,39 @@ def test_a_bad_escalation_setting_is_named() -> None:
     assert all(f"KINBRIDGE_ESCALATE_{s}_MIN" in text for s in ("URGENT", "HIGH", "NORMAL"))
 
 
-async def test_the_bot_climbs_after_the_configured_minutes(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_bot_climbs_after_the_configured_minutes(tmp_path: Path) -> None:
     """The settings reach the ladder: a bot built with them schedules an urgent alert's climb
     5 minutes after it is raised and a high one's 60 minutes after, not the defaults."""
     from datetime import UTC, datetime, timedelta
 
-    from bot import build_application
+    from bot import build_application, parts_of
     from db.database import Database
-    from flows import alerts
-    from flows.clock import from_iso
+    from flows.core.clock import from_iso
+    from flows.staff import alerts
     from sandbox.offline import OfflineBotApi
     from tests.support.families import add_family
 
-    # today the minutes live in a module dict: give this test its own copy
-    monkeypatch.setattr(alerts, "ESCALATION_AFTER", dict(alerts.ESCALATION_AFTER))
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "KINBRIDGE_DB": str(tmp_path / "esc.db"), **ESCALATE}
     settings = Settings.from_env(env)
     db = await Database.open(settings.db_path)
     try:
-        build_application(settings, db=db, request=OfflineBotApi(),
-                          get_updates_request=OfflineBotApi(), send_rate_per_s=None)
+        application = build_application(settings, db=db, request=OfflineBotApi(),
+                                        get_updates_request=OfflineBotApi(), send_rate_per_s=None)
+        parts = parts_of(application)
+        # the waits are passed, not patched into a module: a turn (run_flow) and the sweeps take
+        # them from the bot's Services, the sender from its own copy
+        waits = parts.services.settings.escalation_after
+        assert parts.sender is not None and parts.sender.escalation == waits
         now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
         def raise_two(s):  # type: ignore[no-untyped-def]
             ids = add_family(s)
             return [alerts.raise_alert(s, now=now, family_id=ids["family"], person_id=None,
-                                       rule=rule, severity=severity, evidence=None)
+                                       rule=rule, severity=severity, evidence=None, waits=waits)
                     for rule, severity in (("sos", "urgent"), ("injury", "high"))]
         urgent, high = await db.write(raise_two)
-        waits = await db.read(lambda s: [from_iso(s.alerts.get(a).next_escalation_at) - now
-                                         for a in (urgent, high)])
-        assert waits == [timedelta(minutes=5), timedelta(minutes=60)]
+        climbs = await db.read(lambda s: [from_iso(s.alerts.get(a).next_escalation_at) - now
+                                          for a in (urgent, high)])
+        assert climbs == [timedelta(minutes=5), timedelta(minutes=60)]
     finally:
         await db.close()

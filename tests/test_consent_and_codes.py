@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 from db.database import Database
 from db.store import Store
-from flows.family_file import answer_family, begin_new_family
-from flows.invites import check_code, create_invite
-from flows.joining import answer_join, begin_join
-from flows.ui import FlowContext, Reply
+from flows.account.invites import check_code, create_invite
+from flows.account.joining import answer_join, begin_join
+from flows.core.ui import FlowContext, Reply
+from flows.staff.family_file import answer_family, begin_new_family
 from tests.support.families import add_family
 
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai

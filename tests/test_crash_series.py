@@ -17,10 +17,10 @@ import pytest
 from db.database import Database
 from db.outbox import LANE_BULK, NewMessage
 from db.store import Store
-from flows import checkin
-from flows.alerts import raise_alert
-from flows.clock import SystemClock, to_iso
-from flows.ui import FlowContext
+from flows.core.clock import SystemClock, to_iso
+from flows.core.ui import FlowContext
+from flows.guardian import checkin
+from flows.staff.alerts import raise_alert
 from tests.support.families import add_family
 from tests.support.handles import SandboxHandle
 from tests.support.process import BotProcess

@@ -143,3 +143,39 @@ async def test_the_dead_conversation_table_and_reminder_rows_are_dropped(tmp_pat
         await db.close()
     assert "conversation_states" not in tables
     assert kinds == ["call_reminder"]
+
+
+async def test_an_open_sos_dialog_keeps_its_place_across_the_kind_rename(tmp_path: Path) -> None:
+    """The 🆘 dialog's kind was "help" (easily taken for /help, the manual); a 🆘 open while the
+    bot is upgraded must still be an 🆘 afterwards (branch shape)."""
+    from db.migrations import MIGRATIONS
+    from flows.guardian import sos
+
+    rename = next(i for i, steps in enumerate(MIGRATIONS) if any("'help'" in s for s in steps))
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for steps in MIGRATIONS[:rename]:
+        for statement in steps:
+            conn.execute(statement)
+    conn.execute(f"PRAGMA user_version = {rename}")
+    conn.execute("INSERT INTO dialogs (tg_user_id, kind, step, data, updated_at) "
+                 "VALUES (7, 'help', 'more', '{}', ?)", (NOW,))
+    conn.close()
+    db = await Database.open(path)
+    try:
+        kind = await db.raw_write(
+            lambda c: c.execute("SELECT kind FROM dialogs WHERE tg_user_id = 7").fetchone()[0])
+    finally:
+        await db.close()
+    assert kind == sos.KIND == "sos"
+
+
+async def test_roles_and_statuses_come_back_as_enums(db: Database) -> None:
+    from db.models import PersonStatus, Role
+
+    person = await db.write(lambda s: (s.people.ensure_admin(9001, now=NOW, locale="zh_CN",
+                                                             tz="Asia/Shanghai"),
+                                       s.people.by_telegram_user(9001))[1])
+    assert person is not None
+    assert person.role is Role.ADMIN and person.status is PersonStatus.ACTIVE
+    assert person.role == "admin" and person.is_staff  # still equal to the stored string

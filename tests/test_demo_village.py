@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from db.database import Database
-from flows.calls import watch_calls
-from flows.checkin_plan import watch_silence
+from flows.guardian.checkin_plan import watch_silence
+from flows.parent.calls import watch_calls
 from sandbox.demo import named_jumps
 from sandbox.village import live_through, seed_full_village
 

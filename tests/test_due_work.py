@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from db.database import Database
-from flows.clock import ManualClock, from_iso, to_iso
-from flows.due_work import SEND_EXPIRY, sweep_chunk
-from flows.timeplan import next_occurrence
+from flows.core.clock import ManualClock, from_iso, to_iso
+from flows.core.timeplan import next_occurrence
+from flows.outbox.due_work import SEND_EXPIRY, sweep_chunk
 from tests.support.families import add_family
 
 START = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)  # Monday 08:00 in Shanghai
@@ -91,7 +91,7 @@ async def test_each_produced_message_carries_the_moment_it_becomes_pointless(db:
     """Issue 13.1/13.14: a check-in question reaching the guardian hours late is pointless; the
     sender drops such a row at send time (quietly, counted), so the sweep stamps each message
     with its kind's expiry counted from the occurrence, not from when it was enqueued."""
-    from flows.person_plans import sync_person
+    from flows.core.person_plans import sync_person
 
     clock = ManualClock(START)
     ids = await db.write(add_family)

@@ -12,9 +12,9 @@ import pytest
 
 from db.database import Database
 from db.store import Store
-from flows import checkin
-from flows.clock import SystemClock, to_iso
-from flows.ui import FlowContext
+from flows.core.clock import SystemClock, to_iso
+from flows.core.ui import FlowContext
+from flows.guardian import checkin
 from tests.support.handles import SandboxHandle
 from tests.support.process import BotProcess
 

@@ -49,8 +49,9 @@ async def test_bootstrap_admin_recorded(bot: BotHandle) -> None:
 
 async def test_sweeps_run_as_tasks_on_the_monotonic_clock(bot: BotHandle) -> None:
     """Not APScheduler interval jobs (planned on the wall clock): see test_sweep_clock.py."""
-    from scheduler.jobs import SWEEPS_KEY
+    from scheduler.jobs import SWEEPS
 
-    tasks = bot.application.bot_data[SWEEPS_KEY]  # type: ignore[attr-defined]
-    assert sorted(t.get_name() for t in tasks) == ["due-work", "log-flush"]
+    tasks = bot.application.bot_data.scheduler.tasks  # type: ignore[attr-defined]
+    assert sorted(t.get_name() for t in tasks) == sorted(s.name for s in SWEEPS)
+    assert {"due-work", "escalation", "silence", "log-flush"} <= {t.get_name() for t in tasks}
     assert not any(t.done() for t in tasks)

@@ -19,11 +19,11 @@ from aiohttp import web
 from bot import build_application, start_application, stop_application
 from db.database import Database
 from db.store import Store
-from flows.clock import OffsetClock
-from flows.person_plans import sync_person
+from flows.core.clock import OffsetClock
+from flows.core.person_plans import sync_person
 from sandbox.client import SandboxClient
 from sandbox.server import DEFAULT_TOKEN, Sandbox
-from scheduler.jobs import run_due_work, sender_of
+from scheduler.jobs import run_due_work
 from tests.support.clock import daytime_clock
 from tests.support.families import add_family
 from tests.support.handles import sandbox_settings
@@ -105,7 +105,7 @@ async def test_a_week_of_faults(tmp_path: Path) -> None:
     await db.write(lambda s: seed(s, clock))
     app = build_application(settings, db=db, clock=clock, send_rate_per_s=None)
     await start_application(app, poll_timeout=1)
-    svc = app.bot_data["kinbridge.services"]
+    svc = app.bot_data.services
     answered: dict[int, list[tuple[str, str]]] = {}
     try:
         for day in range(7):
@@ -120,7 +120,7 @@ async def test_a_week_of_faults(tmp_path: Path) -> None:
             if target <= local:
                 target += timedelta(days=1)
             clock.advance(target - local)
-            await run_due_work(svc, sender_of(app))
+            await run_due_work(svc)
             reachable = [GUARDIAN + i for i in range(FAMILIES)
                          if day < 2 or GUARDIAN + i not in BLOCKED]
 
@@ -150,12 +150,12 @@ async def test_a_week_of_faults(tmp_path: Path) -> None:
                 return rows >= sum(min(n, len(v)) for v in answered.values())
             assert await eventually(moods_stored, within=60), f"day {day}: answers missing"
             clock.advance(timedelta(hours=4))  # the check-ins close politely (partial)
-            await run_due_work(svc, sender_of(app))
+            await run_due_work(svc)
         # Sunday evening has passed during the week: weekly messages went out too
         await client.clear_faults()
         clock.advance(timedelta(minutes=10))
-        await run_due_work(svc, sender_of(app))
-        sender = sender_of(app)
+        await run_due_work(svc)
+        sender = app.bot_data.sender
         assert sender is not None
 
         async def settled() -> bool:

@@ -11,9 +11,9 @@ import sqlite3
 from datetime import timedelta
 
 from db.store import Store
-from flows.clock import OffsetClock, to_iso
-from flows.invites import create_invite
-from scheduler.jobs import run_due_work, sender_of
+from flows.account.invites import create_invite
+from flows.core.clock import OffsetClock, to_iso
+from scheduler.jobs import run_due_work
 from tests.support.handles import BotHandle, SandboxHandle
 from tests.support.people import Person
 from tests.support.waiting import eventually
@@ -58,7 +58,7 @@ async def test_forget_leaves_no_trace_in_any_row(bot: BotHandle, sandbox: Sandbo
     clock = bot.clock
     assert isinstance(clock, OffsetClock)
     clock.advance(timedelta(minutes=31))
-    await run_due_work(bot.services, sender_of(bot.application))  # type: ignore[arg-type]
+    await run_due_work(bot.services)  # type: ignore[arg-type]
     await supervisor.read_until("⏫")  # the escalation copy quotes her words
 
     alert_msg = next(m for m in await sandbox.client.bot_messages(CW)
@@ -81,7 +81,7 @@ async def test_forget_leaves_no_trace_in_any_row(bot: BotHandle, sandbox: Sandbo
     await grandma.read_until("已删除")
 
     async def settled() -> bool:
-        sender = sender_of(bot.application)
+        sender = bot.application.bot_data.sender
         if sender is not None:
             await sender.wait_idle()
         await bot.services.flush_log()

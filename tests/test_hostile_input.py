@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from db.store import Store
-from flows.clock import to_iso
+from flows.core.clock import to_iso
 from sandbox.client import SandboxClient
 from sandbox.village import DEMO_PEOPLE, seed_demo_village
 from tests.support.handles import BotHandle, SandboxHandle

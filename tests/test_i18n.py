@@ -7,7 +7,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from flows.i18n import LOCALES_DIR, SUPPORTED_LOCALES, normalize_locale, translator
+from flows.core.i18n import LOCALES_DIR, SUPPORTED_LOCALES, normalize_locale, translator
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")

@@ -19,7 +19,7 @@ import pytest
 
 from db.database import Database
 from db.outbox import LANE_BULK, NewMessage
-from flows.clock import SystemClock, to_iso
+from flows.core.clock import SystemClock, to_iso
 from tests.support.handles import SandboxHandle
 from tests.support.process import BotProcess
 

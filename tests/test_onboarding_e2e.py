@@ -133,7 +133,7 @@ async def test_staff_family_invites_and_joining(bot: BotHandle, sandbox: Sandbox
 async def test_wrong_expired_codes_and_throttling(bot: BotHandle, sandbox: SandboxHandle) -> None:
     from datetime import timedelta
 
-    from flows.invites import create_invite
+    from flows.account.invites import create_invite
 
     stranger = Person(sandbox, STRANGER, "陌生人")
     replies = await stranger.say("/start ABCDEFGHJKLM")
@@ -159,7 +159,7 @@ async def test_qr_code_decodes_to_the_deep_link() -> None:
     import zxingcpp
     from PIL import Image
 
-    from flows.invites import deep_link, new_code, qr_png
+    from flows.account.invites import deep_link, new_code, qr_png
 
     link = deep_link("KinBridgeSandboxBot", new_code())
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png(link))))
@@ -200,9 +200,9 @@ async def test_family_file_is_editable(bot: BotHandle, sandbox: SandboxHandle) -
 
 
 async def test_one_grandmother_two_families_and_assign(bot: BotHandle, sandbox: SandboxHandle) -> None:
-    from flows.invites import create_invite
-    from flows.staff import assign_supervisor
-    from flows.ui import FlowContext
+    from flows.account.invites import create_invite
+    from flows.core.ui import FlowContext
+    from flows.staff.staff import assign_supervisor
     from tests.support.families import add_family
 
     ids = await bot.db.write(add_family)

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from db.database import Database
 from db.outbox import LANE_ALERT, LANE_BULK, LANE_REMINDER, LANE_REPLY, NewMessage
-from flows.clock import to_iso
-from flows.delivery import claim_due, spacing_for
+from flows.core.clock import to_iso
+from flows.outbox.delivery import claim_due, spacing_for
 from tests.support.families import add_family
 
 DAY = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai: not quiet
@@ -153,7 +153,7 @@ async def test_crash_recovery_flags_in_flight_rows(db: Database) -> None:
 
 
 async def test_delivery_recorded_once(db: Database) -> None:
-    from flows.delivery import Delivered, record_deliveries
+    from flows.outbox.delivery import Delivered, record_deliveries
 
     await db.write(lambda s: s.outbox.enqueue(msg("once", 9, LANE_BULK), now=to_iso(DAY)))
     claim = await db.write(lambda s: claim_due(s, DAY, 1, {}))

@@ -14,13 +14,14 @@ import pytest
 
 from db.database import Database
 from db.store import Store
-from flows import checkin, tips
-from flows.calls import watch_calls
-from flows.clock import ManualClock, from_iso, to_iso
-from flows.due_work import sweep_chunk
-from flows.parent_actions import handle
-from flows.person_plans import sync_person
-from flows.ui import FlowContext, Reply
+from flows.core.clock import ManualClock, from_iso, to_iso
+from flows.core.person_plans import sync_person
+from flows.core.ui import FlowContext, Reply
+from flows.guardian import checkin
+from flows.outbox.due_work import sweep_chunk
+from flows.parent import tips
+from flows.parent.calls import watch_calls
+from flows.parent.parent_actions import handle
 from tests.support.families import add_family
 
 SHANGHAI, DUBAI = ZoneInfo("Asia/Shanghai"), ZoneInfo("Asia/Dubai")
@@ -298,7 +299,7 @@ async def test_forged_parent_buttons_are_refused(family: Family) -> None:
 
 
 async def test_two_children_in_one_message_each_with_a_tip_for_their_age(family: Family) -> None:
-    from flows.weekly import weekly_text
+    from flows.parent.weekly import weekly_text
 
     fid = family.ids["family"]
     await family.db.write(lambda s: s.families.add_child(fid, name="小红", now=to_iso(START),
@@ -322,7 +323,7 @@ async def test_the_weekly_message_names_the_guardian_by_relation_not_by_her_name
         family: Family) -> None:
     """A week without check-ins suggests calling the guardian: as 奶奶, never by her own name,
     so nothing of her stays in the parents' messages after her /forget."""
-    from flows.weekly import weekly_text
+    from flows.parent.weekly import weekly_text
 
     fid = family.ids["family"]
     await family.db.write(lambda s: s.conn.execute(

@@ -7,9 +7,9 @@ from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from db.store import Store
-from flows.clock import OffsetClock
-from flows.person_plans import sync_person
-from scheduler.jobs import run_due_work, sender_of
+from flows.core.clock import OffsetClock
+from flows.core.person_plans import sync_person
+from scheduler.jobs import run_due_work
 from tests.support.families import add_family
 from tests.support.handles import BotHandle, SandboxHandle
 from tests.support.people import Person
@@ -39,7 +39,7 @@ async def test_weekly_message_and_its_buttons(bot: BotHandle, sandbox: SandboxHa
     if sunday <= local:
         sunday += timedelta(days=7)
     clock.advance(sunday.astimezone(UTC) - clock.now())
-    await run_due_work(bot.services, sender_of(bot.application))  # type: ignore[arg-type]
+    await run_due_work(bot.services)  # type: ignore[arg-type]
     text = await father.read_until("这一周")
     assert "😢 1 天" in text and "💡 给小明的小建议" in text
     weekly = (await sandbox.client.bot_messages(FATHER))[-1]

@@ -21,7 +21,7 @@ from telegram import Update
 from bot import build_application
 from db.database import Database
 from db.store import Store
-from flows.clock import to_iso
+from flows.core.clock import to_iso
 from sandbox.offline import OfflineBotApi, Updates
 from tests.support.clock import daytime_clock
 from tests.support.families import add_family

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
-from flows.retry_policy import (
+from flows.outbox.retry_policy import (
     Action,
     ErrorKind,
     Policy,

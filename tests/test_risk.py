@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from flows.risk import CheckinRecord, alert_findings, evaluate, match_terms, normalise_text
-from flows.risk_lexicon import concept_files, load_concepts
+from flows.guardian.risk import CheckinRecord, alert_findings, evaluate, match_terms, normalise_text
+from flows.guardian.risk_lexicon import concept_files, load_concepts
 
 TODAY = date(2026, 11, 25)
 
@@ -858,7 +858,7 @@ def test_fresh_look_alikes_raise_no_alert(text: str) -> None:
 
 
 def test_lexicon_alternatives_expand_to_every_combination() -> None:
-    from flows.risk_lexicon import expand
+    from flows.guardian.risk_lexicon import expand
     assert expand("{没人|谁都不}跟他{玩|}") == ["没人跟他玩", "没人跟他", "谁都不跟他玩", "谁都不跟他"]
     assert expand("plain") == ["plain"]
 

@@ -5,9 +5,9 @@ in the weekly message and the digest, without an alert."""
 
 from __future__ import annotations
 
-from flows.digest import digest_text
-from flows.invites import create_invite
-from flows.weekly import weekly_text
+from flows.account.invites import create_invite
+from flows.parent.weekly import weekly_text
+from flows.staff.digest import digest_text
 from tests.support.families import add_family
 from tests.support.handles import BotHandle, SandboxHandle
 from tests.support.people import Person

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.risk import match_terms
-from flows.risk_quality import load, score
+from flows.guardian.risk import match_terms
+from flows.guardian.risk_quality import load, score
 
 DATA = Path(__file__).parent / "data"
 PARTS = {"dev": DATA / "risk_corpus_dev.tsv"}

@@ -14,7 +14,7 @@ from telegram import Bot
 
 from db.database import Database
 from db.outbox import LANE_ALERT, LANE_BULK, NewMessage
-from flows.clock import Clock, to_iso
+from flows.core.clock import Clock, to_iso
 from sandbox.server import DEFAULT_TOKEN
 from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.pacer import Pacer
@@ -207,3 +207,19 @@ async def test_photos_and_documents_go_through_the_outbox(env: Env) -> None:
     messages = await env.sandbox.client.bot_messages(8000)
     assert messages[0]["document"]["file_name"] == "x.csv"
     assert messages[1]["caption"] == "二维码" and messages[1]["photo"][0]["file_size"] == len(png)
+
+
+async def test_the_digest_chart_is_drawn_by_the_sender(env: Env) -> None:
+    """The due-work transaction queues the chart's rows; the PNG is drawn on the way out."""
+    from flows.staff.digest import CHART, chart_from_rows
+
+    await env.sandbox.client.user(8100, "x")
+    rows: list[list[object]] = [["2026-W46", 7, 5, 3, 1, 1], ["2026-W47", 7, 7, 6, 1, 0]]
+    now = to_iso(env.clock.now())
+    await env.db.write(lambda s: s.outbox.enqueue(NewMessage(
+        dedupe_key="chart", chat_id=8100, lane=LANE_BULK, kind="photo",
+        payload={CHART: rows, "caption": "📊"}), now=now))
+    await drain(env, 1, within=15)
+    (message,) = await env.sandbox.client.bot_messages(8100)
+    assert message["caption"] == "📊"
+    assert message["photo"][0]["file_size"] == len(chart_from_rows(rows))

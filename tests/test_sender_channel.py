@@ -13,7 +13,7 @@ from telegram import Bot
 
 from db.database import Database
 from db.outbox import LANE_ALERT, LANE_BULK, LANE_REPLY, NewMessage
-from flows.clock import to_iso
+from flows.core.clock import to_iso
 from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.pacer import Pacer
 from scheduler.sender import OutboxSender

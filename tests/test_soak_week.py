@@ -19,10 +19,10 @@ import pytest
 from bot import build_application, start_application, stop_application
 from db.database import Database
 from db.store import Store
-from flows.clock import OffsetClock, to_iso
-from flows.person_plans import sync_person
+from flows.core.clock import OffsetClock, to_iso
+from flows.core.person_plans import sync_person
 from sandbox.client import SandboxClient
-from scheduler.jobs import run_due_work, sender_of
+from scheduler.jobs import run_due_work
 from tests.support.families import add_family
 from tests.support.handles import sandbox_settings
 from tests.support.waiting import eventually
@@ -69,7 +69,7 @@ async def finish_help(client: SandboxClient, user: int, db: Database) -> None:
             if "h:more:skip" in {p[1] for p in pressed}:
                 async def over() -> bool:  # her last press handled: the 🆘 exchange has ended
                     dialog = await db.read(lambda s: s.dialogs.get(user))
-                    return dialog is None or dialog.kind != "help"
+                    return dialog is None or dialog.kind != "sos"
                 assert await eventually(over, within=20), "the 🆘 exchange never ended"
                 return
             continue
@@ -106,8 +106,8 @@ async def test_a_week_with_an_outage_a_flood_and_a_blocked_caseworker(tmp_path: 
     await db.write(lambda s: seed(s, clock))
     app = build_application(settings, db=db, clock=clock)
     await start_application(app, poll_timeout=1)
-    svc = app.bot_data["kinbridge.services"]
-    sender = sender_of(app)
+    svc = app.bot_data.services
+    sender = app.bot_data.sender
     assert sender is not None
     sender.channel.probe_cap_s = 1.0  # the real cap is 5 s; the outage here is fast-forwarded
     sos_latency: list[float] = []
@@ -123,26 +123,26 @@ async def test_a_week_with_an_outage_a_flood_and_a_blocked_caseworker(tmp_path: 
             if day == OUTAGE_DAY:
                 # ten minutes of refused connections while the evening's prompts are due
                 await client.fault("refuse", seconds=4.0)
-                await run_due_work(svc, sender)
+                await run_due_work(svc)
                 for _ in range(10):
                     await asyncio.sleep(0.3)
                     clock.advance(timedelta(minutes=1))
             elif day == RESTART_DAY:
                 # a restart while the evening's prompts are going out: the old bot stops
                 # (claimed rows go back), a new one starts on the same database and goes on
-                await run_due_work(svc, sender)
+                await run_due_work(svc)
                 await eventually(lambda n=day + 1: _some_prompted(client, n), within=20, interval=0.05)
                 restarted_with = await db.read(lambda s: s.outbox.status_counts())
                 await stop_application(app)
                 app = build_application(settings, db=db, clock=clock)
                 await start_application(app, poll_timeout=1)
-                svc = app.bot_data["kinbridge.services"]
-                sender = sender_of(app)
+                svc = app.bot_data.services
+                sender = app.bot_data.sender
                 assert sender is not None
                 sender.channel.probe_cap_s = 1.0
                 assert restarted_with.get("pending", 0) > 0, restarted_with  # mid-evening
             else:
-                await run_due_work(svc, sender)
+                await run_due_work(svc)
             reachable = [GUARDIAN + i for i in range(FAMILIES)]
 
             async def all_prompted(n: int = day + 1, who: list[int] = reachable) -> bool:
@@ -178,7 +178,7 @@ async def test_a_week_with_an_outage_a_flood_and_a_blocked_caseworker(tmp_path: 
                 assert await eventually(sos_raised, within=20)
                 await asyncio.sleep(0.5)  # its first copy meets the block (403)
                 clock.advance(timedelta(minutes=31))
-                await run_due_work(svc, sender)
+                await run_due_work(svc)
 
                 async def supervisor_told(n: int = before) -> bool:
                     return len(await alerts_in(client, SUPERVISOR)) > n
@@ -204,10 +204,10 @@ async def test_a_week_with_an_outage_a_flood_and_a_blocked_caseworker(tmp_path: 
                 sos_latency.append(alert[0]["at"] - pressed_at)
                 await finish_help(client, FLOODER, db)
             clock.advance(timedelta(hours=4))  # the check-ins close politely
-            await run_due_work(svc, sender)
+            await run_due_work(svc)
 
         clock.advance(timedelta(minutes=10))
-        await run_due_work(svc, sender)
+        await run_due_work(svc)
 
         async def settled() -> bool:
             counts = await db.read(lambda s: s.outbox.status_counts())

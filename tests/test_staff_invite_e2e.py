@@ -5,7 +5,7 @@ it was meant for."""
 from __future__ import annotations
 
 from db.store import Store
-from flows.invites import create_invite
+from flows.account.invites import create_invite
 from tests.support.families import add_family
 from tests.support.handles import BotHandle, SandboxHandle
 from tests.support.people import Person

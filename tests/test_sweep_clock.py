@@ -17,7 +17,7 @@ import pytest
 import scheduler.jobs
 from bot import build_application, start_application, stop_application
 from db.database import Database
-from flows.clock import SystemClock, to_iso
+from flows.core.clock import SystemClock, to_iso
 from tests.support.families import add_family
 from tests.support.handles import SandboxHandle, sandbox_settings
 from tests.support.waiting import eventually

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flows.timeplan import iso_week_key, next_occurrence, quiet_until
+from flows.core.timeplan import iso_week_key, next_occurrence, quiet_until
 
 SH = ZoneInfo("Asia/Shanghai")
 NY = ZoneInfo("America/New_York")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from db.database import Database
 from db.store import Store
-from flows.alerts import raise_alert
-from flows.clock import SystemClock, to_iso
+from flows.core.clock import SystemClock, to_iso
+from flows.staff.alerts import raise_alert
 from tests.blackbox.standin import StandIn
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flows.clock import OffsetClock
+from flows.core.clock import OffsetClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 16:00 in Shanghai is 08:00 in London and 12:00 in Dubai: outside everyone's quiet hours

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from db.database import Database
-from flows.clock import Clock
-from flows.config import Settings
-from flows.services import Services
+from flows.core.clock import Clock
+from flows.core.config import Settings
+from flows.core.services import Services
 from sandbox.client import SandboxClient
 from sandbox.server import DEFAULT_TOKEN, Sandbox
 

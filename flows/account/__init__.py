@@ -1,0 +1,1 @@
+"""Joining, settings, /forget, the welcome and the menu: everyone's account."""

@@ -1,0 +1,175 @@
+"""What flows hand back to a channel: replies with buttons, and typed-answer matching."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+Buttons = list[list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: Buttons | None = None
+    photo_png: bytes | None = None
+    to_chat: int | None = None  # None: the person who acted
+    anonymous: bool = False  # logged without chat id or text (the farewell after /forget)
+    document: tuple[str, bytes] | None = None  # (file name, content), e.g. an export
+    keyboard: list[list[str]] | None = None  # a persistent reply keyboard (with no inline buttons)
+
+
+# in a dialog's data: a reply in this exchange could not be delivered when it was due, so the
+# person may not have seen the current question (handlers/flowrun.py sets it)
+REPLY_UNSEEN = "reply_unseen"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    words: tuple[str, ...] = ()
+
+
+@dataclass
+class FlowContext:
+    """Plain values a flow needs about the moment and the deployment."""
+
+    now: datetime
+    default_tz: str
+    default_locale: str
+    bot_username: str
+    events: list[str] = field(default_factory=list)  # e.g. "forget_cache:<tg id>"
+    # the deployment's escalation waits per severity (Settings.escalation_after); None: defaults
+    escalation: Mapping[str, timedelta] | None = None
+
+
+@lru_cache(maxsize=8192)
+def normalise(text: str) -> str:
+    """Full-width to half-width, lower case, no spaces or punctuation (Chinese has no word gaps).
+
+    Cached: option labels and words are normalised for every typed answer."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in folded
+                   if not (ch.isspace() or unicodedata.category(ch).startswith(("P", "S", "C"))))
+
+
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def ascii_number(text: str | None, *, max_digits: int = 11) -> int | None:
+    """A whole number typed or carried in a button: ASCII digits (full-width ones folded, as a
+    Chinese keyboard types them), else None. str.isdigit() alone accepts "²" and "①", which
+    int() then refuses with an error instead of a kind reply."""
+    cleaned = (text or "").strip().translate(_FULL_WIDTH_DIGITS)
+    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= max_digits:
+        return int(cleaned)
+    return None
+
+
+def match_choice(text: str, options: list[Option]) -> Option | None:
+    """Accept the option's number ("1", "１"), its label without emoji, or one of its words."""
+    wanted = normalise(text)
+    if not wanted:
+        return None
+    for option in options:  # a word or label wins: "20" is 20:00, not the 20th option
+        names = {normalise(option.label), *(normalise(w) for w in option.words)}
+        names.discard("")
+        if wanted in names:
+            return option
+    number = ascii_number(wanted)
+    if number is not None:
+        index = number - 1
+        return options[index] if 0 <= index < len(options) else None
+    return None
+
+
+def pick(options: list[Option], value: str | None, text: str | None) -> Option | None:
+    """The option a person chose: by a pressed button's value, else by what they typed."""
+    if value is not None:
+        return next((o for o in options if o.value == value), None)
+    return match_choice(text or "", options)
+
+
+def option_buttons(prefix: str, options: list[Option], per_row: int = 1,
+                   numbered: bool = True) -> Buttons:
+    rows: Buttons = []
+    row: list[tuple[str, str]] = []
+    for i, option in enumerate(options, start=1):
+        label = f"{i}. {option.label}" if numbered else option.label
+        row.append((label, f"{prefix}{option.value}"))
+        if len(row) == per_row:
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row)
+    return rows
+
+
+def pager_row(page: int, pages: int, back: str, forward: str,
+              data: Callable[[int], str]) -> list[tuple[str, str]]:
+    """◀ / ▶ under a paged list; ``data(n)`` is the callback data for page n."""
+    row = []
+    if page > 0:
+        row.append((back, data(page - 1)))
+    if page + 1 < pages:
+        row.append((forward, data(page + 1)))
+    return row
+
+
+def markup_json(buttons: Buttons | None,
+                keyboard: list[list[str]] | None = None) -> dict[str, object] | None:
+    """Buttons as a Bot API ``reply_markup``; or a persistent reply keyboard (big buttons that
+    stay under the chat and send their text)."""
+    if keyboard and not buttons:
+        return {"keyboard": [[{"text": label} for label in row] for row in keyboard],
+                "resize_keyboard": True, "is_persistent": True}
+    if not buttons:
+        return None
+    return {"inline_keyboard": [[{"text": text, "callback_data": data} for text, data in row]
+                                for row in buttons]}
+
+
+NEGATIONS = ("不", "没", "别", "未", "not", "no", "isnt", "wasnt", "didnt", "dont", "never")
+
+
+def _affirmed(haystack: str, needle: str) -> bool:
+    """``needle`` occurs in ``haystack`` at least once without a negation just before it
+    ("不太开心", "没有不开心" and "not happy" do not say happy)."""
+    start = haystack.find(needle)
+    while start >= 0:
+        before = haystack[max(0, start - 4):start]
+        if not any(before.endswith(n) or before[:-1].endswith(n) for n in NEGATIONS):
+            return True
+        start = haystack.find(needle, start + 1)
+    return False
+
+
+def match_in_sentence(text: str, options: list[Option]) -> Option | None:
+    """The option a sentence speaks of ("他今天挺开心的" -> happy), by the longest word found in it.
+
+    A longer word beats a shorter one inside it ("不开心" beats "开心"), a negated word does not
+    count, and a tie between different options is ambiguous and gives None, so the person is
+    asked again rather than misread. Emoji ("😢") count as one-character words.
+    """
+    haystack = normalise(text)
+    found: list[tuple[int, Option]] = []
+    for option in options:
+        for word in (option.label, *option.words):
+            needle = normalise(word)
+            if not needle:
+                if word.strip() and word.strip() in text:
+                    found.append((1, option))
+                continue
+            if len(needle) < 2 and not ("\u4e00" <= needle <= "\u9fff"):
+                continue  # single Latin letters or digits say nothing inside a sentence
+            if _affirmed(haystack, needle):
+                found.append((len(needle), option))
+    if not found:
+        return None
+    longest = max(length for length, _ in found)
+    winners = {id(option): option for length, option in found if length == longest}
+    return next(iter(winners.values())) if len(winners) == 1 else None

@@ -1,0 +1,1 @@
+"""Migrant parents: the weekly message, tips, calls and visits."""

@@ -1,0 +1,2 @@
+"""Caseworkers and supervisors: alerts and their ladder, the desk, case files, family files,
+the digest, staff."""
