@@ -17,6 +17,8 @@ class Person:
         self.name = name
         self.language_code = language_code
         self.last_seen = 0
+        # read in one batch after read_until's match; kept only for the next read_until
+        self.unread: list[dict[str, Any]] = []
 
     async def say(self, text: str, expect: int = 1) -> list[dict[str, Any]]:
         extra = {"first_name": self.name}
@@ -28,6 +30,7 @@ class Person:
     async def read(self, expect: int = 1) -> list[dict[str, Any]]:
         found = await self.client.bot_messages(self.user_id, after=self.last_seen, wait=10,
                                                min_bot=expect)
+        self.unread = []
         if found:
             self.last_seen = max(m["message_id"] for m in await self.client.messages(self.user_id))
         return found
@@ -41,12 +44,16 @@ class Person:
         raise AssertionError(f"no button {label_part!r} in {message['reply_markup']}")
 
     async def read_until(self, needle: str, tries: int = 5) -> str:
-        """Messages can interleave with notices from the outbox: read until one has ``needle``."""
+        """Messages can interleave with notices from the outbox: read until one has ``needle``.
+        What came in the same batch after the match is kept for the next read_until (an alert
+        and its follow-up can arrive together)."""
         seen = []
-        for _ in range(tries):
-            for message in await self.read():
+        for attempt in range(tries + 1):
+            batch = self.unread if attempt == 0 else await self.read()
+            for i, message in enumerate(batch):
                 text = message.get("text") or message.get("caption") or ""
                 if needle in text:
+                    self.unread = batch[i + 1:]
                     return text
                 seen.append(text)
         raise AssertionError(f"no message with {needle!r} in {seen}")
