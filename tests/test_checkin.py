@@ -266,7 +266,7 @@ async def test_risk_words_anywhere_in_the_check_in(harness: Harness, words: str,
     await harness.start()
     replies = await harness.answer(text=words)
     assert (rule, severity) in await harness.alerts()
-    assert "儿童主任" in replies[0].text
+    assert "转告负责孩子的工作人员" in replies[0].text
     assert await harness.step() == "checkin:mood"  # the question is still there to answer
 
 

@@ -100,7 +100,7 @@ async def test_free_text_and_a_stop_request_with_a_risk_signal(bot: BotHandle,
                                                               sandbox: SandboxHandle) -> None:
     grandma, caseworker, _father = await family(sandbox, bot.db)
     (reply,) = await grandma.say("不要再发了，孩子说不想活了")
-    assert "儿童主任" in reply["text"] and "暂停" not in reply["text"]
+    assert "转告负责孩子的工作人员" in reply["text"] and "暂停" not in reply["text"]
     assert "自伤或轻生" in await caseworker.read_until("🔴")
     person = await bot.db.read(lambda s: s.people.by_telegram_user(GRANDMA))
     assert person is not None and person.status == "active"  # not paused by the risk message
@@ -166,7 +166,7 @@ async def test_a_photo_with_a_worrying_caption_raises_the_alert(bot: BotHandle,
     grandma, caseworker, _father = await family(sandbox, bot.db)
     await sandbox.client.photo(GRANDMA, caption="他的腿摔伤了，流血")
     (reply,) = await grandma.read()
-    assert "儿童主任" in reply["text"]
+    assert "转告负责孩子的工作人员" in reply["text"]
     assert "受伤" in await caseworker.read_until("🟠")
     alerts = await bot.db.read(lambda s: s.alerts.all())
     assert [(a.rule, a.severity) for a in alerts] == [("injury", "high")]

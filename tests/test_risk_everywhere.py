@@ -39,7 +39,7 @@ async def test_risk_typed_while_joining_is_heard_and_joining_goes_on(
     grandpa = Person(sandbox, GRANDPA, "爷爷")
     await grandpa.say(f"/start {code}", expect=2)
     (thanks, go_on) = await grandpa.say("孩子从昨晚到现在都没回家 到处找不到", expect=2)
-    assert "儿童主任" in thanks["text"] and "上面的问题" in go_on["text"]
+    assert "转告负责孩子的工作人员" in thanks["text"] and "上面的问题" in go_on["text"]
     assert "不见了或找不到" in await caseworker.read_until("🔴")
     assert await alerts(bot) == [("missing", "urgent")]
     dialog = await bot.db.read(lambda s: s.dialogs.get(GRANDPA))
@@ -52,7 +52,7 @@ async def test_risk_beats_an_exchange_and_stop(bot: BotHandle, sandbox: SandboxH
     grandma, caseworker, _ids = await family(sandbox, bot)
     await grandma.say("/settings")
     (thanks, _go_on) = await grandma.say("别再发了 孩子说他不想活了", expect=2)
-    assert "儿童主任" in thanks["text"]
+    assert "转告负责孩子的工作人员" in thanks["text"]
     assert "自伤或轻生" in await caseworker.read_until("🔴")
     person = await bot.db.read(lambda s: s.people.by_telegram_user(GRANDMA))
     assert person is not None and person.status == "active"
@@ -64,7 +64,7 @@ async def test_a_caption_during_a_check_in_raises_its_alert(bot: BotHandle,
     await grandma.say("/checkin")
     await sandbox.client.photo(GRANDMA, caption="孙子爬树摔下来了 胳膊肿得老高")
     (thanks, _go_on) = await grandma.read(expect=2)
-    assert "儿童主任" in thanks["text"]
+    assert "转告负责孩子的工作人员" in thanks["text"]
     assert "受伤" in await caseworker.read_until("🟠")
     assert await alerts(bot) == [("injury", "high")]
     dialog = await bot.db.read(lambda s: s.dialogs.get(GRANDMA))
@@ -78,7 +78,7 @@ async def test_an_edited_message_is_read_again(bot: BotHandle, sandbox: SandboxH
     assert await alerts(bot) == []
     await sandbox.client.edit(GRANDMA, sent["message"]["message_id"], "孩子割了自己的手腕，流了好多血")
     (reply,) = await grandma.read()
-    assert "儿童主任" in reply["text"]
+    assert "转告负责孩子的工作人员" in reply["text"]
     assert "自伤或轻生" in await caseworker.read_until("🔴")
     assert ("self_harm", "urgent") in await alerts(bot)
 
