@@ -41,7 +41,7 @@ from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.durable_updates import DurableGetUpdates, replay_pending
 from scheduler.jobs import Scheduler
 from scheduler.pacer import Pacer
-from scheduler.ratelimit import SharedRateLimiter
+from scheduler.ratelimit import ChatPacing, SharedRateLimiter
 from scheduler.sender import OutboxSender
 
 log = logging.getLogger("kinbridge")
@@ -166,6 +166,7 @@ def build_application(
     sender_request: BaseRequest | None = None,
     sandbox_mode: bool = False,
     send_rate_per_s: float | None = 30.0,
+    chat_pacing: ChatPacing | None = None,
 ) -> Application:
     """The PTB application, wired to our store; tests inject their own request and clock."""
     redact_token_everywhere(settings.token)
@@ -178,7 +179,7 @@ def build_application(
         .token(settings.token)
         .base_url(settings.bot_base_url)
         .base_file_url(settings.bot_file_url)
-        .rate_limiter(SharedRateLimiter(pacer))
+        .rate_limiter(SharedRateLimiter(pacer, chats=chat_pacing))
         .concurrent_updates(PerPersonUpdateProcessor())
         .context_types(context_types(BotParts))
     )
