@@ -203,7 +203,7 @@ class AlertsRepo:
             return []
         marks = ", ".join("?" for _ in family_ids)
         # first_holder: whom it was first given to; first_note: the first caseworker note on
-        # the family after it was raised (a recorded contact, for "time to first contact")
+        # the family while it was open (a recorded contact, for "time to first contact")
         rows = self.conn.execute(
             "SELECT a.id, a.family_id, a.child_id, a.person_id, a.rule, a.severity, a.status, "
             "a.level, a.created_at, a.acknowledged_at, a.resolved_at, a.outcome, "
@@ -211,7 +211,7 @@ class AlertsRepo:
             "(SELECT e.actor_id FROM alert_events e WHERE e.alert_id = a.id AND "
             " e.event = 'sent' ORDER BY e.id LIMIT 1) AS first_holder, "
             "(SELECT MIN(n.at) FROM case_notes n WHERE n.family_id = a.family_id AND "
-            " n.at >= a.created_at) AS first_note "
+            " n.at >= a.created_at AND n.at <= COALESCE(a.resolved_at, n.at)) AS first_note "
             f"FROM alerts a WHERE a.family_id IN ({marks}) AND a.created_at >= ? AND "
             "a.created_at < ? ORDER BY a.id", (*family_ids, since, until)).fetchall()
         return [dict(r) for r in rows]

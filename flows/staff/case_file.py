@@ -219,8 +219,8 @@ DIRECTIONS = {"in": N_("from the family"), "out": N_("from KinBridge")}
 KINDS = {"text": N_("message"), "voice": N_("voice note"), "photo": N_("photo"),
          "document": N_("file"), "callback": N_("button pressed"), "contact": N_("contact"),
          "video": N_("video"), "sticker": N_("sticker")}
-MEASURE_WORDS = {"acknowledge": N_("acknowledged"), "contact": N_("first contact"),
-                 "resolve": N_("resolved")}
+MEASURE_WORDS = {"acknowledge": N_("acknowledge"), "contact": N_("first contact"),
+                 "resolve": N_("resolve")}
 ExportTables = dict[str, list[list[object]]]  # file name -> [header, *rows]
 
 

@@ -2,8 +2,9 @@
 acknowledged, to a first contact with the family, and to be resolved; per severity and per
 caseworker, as the median and the 90th percentile (nearest rank) of the alerts that got there.
 
-"First contact" is the first recorded contact: a caseworker's note on the family after the
-alert was raised, or the alert resolved as called / visited / referred (whichever came first).
+"First contact" is the first recorded contact: a caseworker's note on the family while the
+alert was open (raised, not yet resolved), or the alert resolved as called / visited / referred
+(whichever came first).
 Pressing "📞 Call guardian" is not a contact (nobody knows the call was made). Time to report
 (the statutory report) is left out until reports are recorded (issue 16 point 6)."""
 
