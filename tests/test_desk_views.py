@@ -66,7 +66,7 @@ async def test_the_queue_puts_the_unacknowledged_first_and_says_who_what_since_w
     assert "2. 🔴 紧急 · 已确认 · 5 小时前" in text
     assert "小明，10 岁 · 青山村" in text
     assert "这个家庭已经9天没有回复问候了。" in text and "9 天前" in text
-    assert "爸爸 已经三周没有记录给孩子打电话了。" in text
+    assert "爸爸已经三周没有记录给孩子打电话了。" in text
     assert "?" not in text and "#" not in text.split("\n", 1)[1]
     labels = [label for row in reply.buttons or [] for label, _ in row]
     assert "✅ 确认：小明" in labels and "📝 处理：小明" in labels and "📜 记录：小明" in labels

@@ -132,9 +132,10 @@ def call_guardian(store: Store, person: Person, alert: Alert) -> list[Reply]:
         contact = store.people.get(member.person_id)
         if contact is None or contact.status == "opted_out":
             continue
-        name = contact.display_name or "?"
+        name = contact.display_name or _("the family member")
         link = f"tg://user?id={contact.tg_user_id}" if contact.tg_user_id else _("no contact")
-        lines.append(f"• {name} ({relation_label(_, member.relation)}): {link}")
+        lines.append(_("• %(name)s (%(relation)s): %(link)s", name=name,
+                       relation=relation_label(_, member.relation), link=link))
     if len(lines) == 1:
         lines.append(_("No family member can be reached through KinBridge."))
     return [Reply("\n".join(lines))]
