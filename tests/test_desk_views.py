@@ -91,6 +91,7 @@ async def test_an_escalated_copy_says_how_long_in_words_and_keeps_the_count(
     assert "已经 7 天没有人确认，现在转给您（督导员）处理。" in payload, payload
     assert "这个家庭已经9天没有回复问候了。" in payload
     assert "分钟" not in payload and "作为" not in payload and "紧急: " not in payload
+    assert "⏫ 2026/11/23 10:00 已上报给督导员" in payload  # a later day: with its date
 
 
 def test_durations_are_words_in_both_languages() -> None:

@@ -166,8 +166,13 @@ def history_lines(store: Store, _: Translator, alert_id: int, zone_name: str) ->
     """The steps an alert took, for the alert itself ("shown on the alert")."""
     zone = zone_named(zone_name)
     lines = []
+    alert = store.alerts.get(alert_id)
+    raised_on = from_iso(alert.created_at).astimezone(zone).date() if alert else None
     for event in store.alerts.timeline_events(alert_id):
-        when = _.time(from_iso(str(event["at"])), zone)
+        at = from_iso(str(event["at"]))
+        # the time alone on the day it was raised; with the date on a later day
+        when = _.time(at, zone) if at.astimezone(zone).date() == raised_on else \
+            _.datetime(at, zone, "short")
         if event["event"] == "escalated":
             lines.append(_("⏫ %(time)s sent on to the %(whom)s", time=when,
                            whom=_(LEVEL_NAMES.get(int(str(event["detail"] or 2)), N_("administrators")))))
