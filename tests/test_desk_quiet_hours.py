@@ -1,6 +1,7 @@
 """Quiet hours for caseworkers (issue 16 point 14): only urgent alerts ignore them. A normal
 alert raised at 23:00 in the caseworker's zone waits for the end of her quiet hours; an urgent
-one goes at once. Through the real sender, a real SQLite outbox and the sandbox Bot API."""
+one goes at once. Through the real sender, a real SQLite outbox and the sandbox Bot API; and
+the digest's labelled chart drawn by that sender."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from telegram import Bot
 
 from db.database import Database
-from flows.core.clock import from_iso
+from flows.core.clock import from_iso, to_iso
 from flows.staff.alerts import raise_alert
 from sandbox.server import DEFAULT_TOKEN
 from scheduler.aiohttp_request import AiohttpRequest
@@ -98,3 +99,30 @@ async def test_a_normal_alert_at_23h_waits_for_the_morning_an_urgent_one_goes_no
     assert normal["status"] == "delivered"
     sent = [m["text"] for m in await sandbox.client.sent()]
     assert len(sent) == 2 and "🟡" in sent[1]
+
+
+async def test_the_digest_chart_with_its_words_goes_out_through_the_sender(
+        db: Database, sandbox: SandboxHandle,
+        sender_at_night: tuple[OutboxSender, MovableClock]) -> None:
+    """The digest queues the chart's rows and words; the sender draws the labelled PNG. (The
+    digest is bulk: at night it waits too, so the clock is moved to the morning first.)"""
+    from db.schedules import Schedule
+    from flows.staff.digest import CHART, chart_from_rows, digest_messages
+
+    sender, clock = sender_at_night
+    clock.set(MORNING)
+    ids = await db.write(add_family)
+    await sandbox.client.user(201, "caseworker")
+    schedule = Schedule(id=1, person_id=ids["caseworker"], kind="digest", ref_id=None,
+                        weekdays="1", local_time="08:00", once_at=None, payload={},
+                        next_run_at=None, last_run_at=None)
+    messages = await db.read(lambda s: digest_messages(s, schedule, MORNING))
+    await db.write(lambda s: [s.outbox.enqueue(m, now=to_iso(MORNING)) for m in messages])
+    chart = messages[-1].payload[CHART]
+    assert chart["labels"]["title"] == "最近 8 周：问候回复和孩子心情"
+    sender.start()
+    row = await _wait_for(db, messages[-1].dedupe_key, "delivered")
+    assert row["status"] == "delivered"
+    photos = [m for m in await sandbox.client.bot_messages(201) if m.get("photo")]
+    assert len(photos) == 1
+    assert photos[0]["photo"][0]["file_size"] == len(chart_from_rows(chart))
