@@ -430,7 +430,8 @@ async def _export_cli(settings: Settings, args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         # read from a snapshot, render outside any transaction, then record the audit row
-        tables = await db.read(lambda s: export_tables(s, person, period[0], period[1]))
+        tables = await db.read(lambda s: export_tables(s, person, period[0], period[1],
+                                                       raw=args.raw))
         files = csv_files(tables)
         await db.write(lambda s: record_export(s, person, period[0], period[1], now))
     finally:
@@ -477,12 +478,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     assign.add_argument("--caseworker", type=int, required=True)
     assign.add_argument("--supervisor", type=int, required=True)
     export = sub.add_parser("export", help="write CSV exports (families, check-ins, alerts, "
-                                           "interactions) for a staff member's families")
+                                           "interactions, response times) for a staff "
+                                           "member's families")
     export.add_argument("--as", dest="as_user", type=int, required=True,
                         help="the staff member's Telegram user id (whose families; audited)")
     export.add_argument("--from", dest="date_from", default=None, help="first day, YYYY-MM-DD")
     export.add_argument("--to", dest="date_to", default=None, help="last day, YYYY-MM-DD")
     export.add_argument("--out", type=Path, default=Path("export"), help="folder for the CSV files")
+    export.add_argument("--raw", action="store_true",
+                        help="for machines: ids, codes and UTC times under stable English column "
+                             "names (default: names, words and local times in the staff member's "
+                             "language, as /export sends them)")
     args = parser.parse_args(argv)
 
     if args.command == "run":
