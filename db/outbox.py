@@ -127,17 +127,21 @@ class OutboxRepo:
 
     def last_slot(self) -> tuple[str | None, int]:
         """The latest slot handed out and how many rows share it (the cursor of the booking)."""
-        last = self.conn.execute("SELECT MAX(slot) FROM outbox WHERE slot IS NOT NULL").fetchone()[0]
+        last = self.conn.execute(
+            "SELECT slot FROM outbox WHERE slot IS NOT NULL AND status != 'cancelled' "
+            "ORDER BY slot DESC LIMIT 1").fetchone()
         if last is None:
             return None, 0
-        used = self.conn.execute("SELECT COUNT(*) FROM outbox WHERE slot = ?", (last,)).fetchone()[0]
-        return str(last), int(used)
+        used = self.conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE slot = ? AND status != 'cancelled'",
+            (last[0],)).fetchone()[0]
+        return str(last[0]), int(used)
 
-    def book_slots(self, bookings: list[tuple[int, str]]) -> None:
-        """(id, slot): the row is sent at its slot, not before."""
+    def book_slots(self, bookings: list[tuple[int, str, str]]) -> None:
+        """(id, slot, not_before): the row is sent in its slot's second, not before."""
         self.conn.executemany(
-            "UPDATE outbox SET slot = ?1, not_before = ?1, spread_key = NULL "
-            "WHERE id = ?2 AND status = 'pending'", [(slot, i) for i, slot in bookings])
+            "UPDATE outbox SET slot = ?, not_before = ?, spread_key = NULL "
+            "WHERE id = ? AND status = 'pending'", [(slot, nb, i) for i, slot, nb in bookings])
 
     def expire_unslotted(self, expired: list[tuple[int, str]]) -> None:
         """(id, expires_at): prompts whose first free slot would come after their moment,
@@ -149,10 +153,12 @@ class OutboxRepo:
             [(f"{EXPIRED}: no send slot before its moment passed", at, i) for i, at in expired])
 
     def misses_in_a_row(self, person_id: int, up_to: int) -> int:
-        """How many of the person's latest slotted prompts in a row expired unsent."""
+        """How many of the person's latest slotted prompts that could expire (a question, a
+        reminder: not a close or a weekly picture) in a row expired unsent."""
         rows = self.conn.execute(
             "SELECT status, last_error FROM outbox WHERE person_id = ? AND slot IS NOT NULL "
-            "AND status IN ('delivered', 'cancelled', 'failed') ORDER BY slot DESC LIMIT ?",
+            "AND expires_at IS NOT NULL AND status IN ('delivered', 'cancelled', 'failed') "
+            "ORDER BY slot DESC LIMIT ?",
             (person_id, up_to)).fetchall()
         misses = 0
         for status, error in rows:

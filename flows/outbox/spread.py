@@ -93,7 +93,7 @@ def assign_slots(store: Store, now: datetime, *, rate: int = PROMPTS_PER_S,
     second = from_iso(last) if last is not None else None
     if second is None or second < now:
         second, used = now, 0
-    bookings: list[tuple[int, str]] = []
+    bookings: list[tuple[int, str, str]] = []
     expired: list[tuple[int, str]] = []
     for row_id, _not_before, expires_at in waiting:
         if used >= rate:
@@ -101,7 +101,11 @@ def assign_slots(store: Store, now: datetime, *, rate: int = PROMPTS_PER_S,
         if expires_at is not None and from_iso(expires_at) <= second:
             expired.append((row_id, expires_at))  # no slot in time: dropped, the slot stays free
             continue
-        bookings.append((row_id, to_iso(second)))
+        # the row's not_before is its second nudged back by its rank in microseconds: a
+        # second's rows are all due by then, and a sender running behind its timetable still
+        # takes them in the fair order (the claim orders by not_before, then id)
+        nudged = second - timedelta(microseconds=rate - used)
+        bookings.append((row_id, to_iso(second), to_iso(nudged)))
         used += 1
         result.first = result.first or second
         result.last = second
