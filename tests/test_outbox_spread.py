@@ -29,6 +29,8 @@ from scheduler.pacer import Pacer
 from scheduler.sender import OutboxSender
 from tests.support.families import add_family
 
+pytestmark = pytest.mark.reliability
+
 EVENING = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # Monday 19:00 in Shanghai
 DAY = EVENING.date()
 
