@@ -33,6 +33,7 @@ OWNERS = frozenset({"object", "parent", "child", "other"})  # what a "lost" word
 WHO = PEOPLE | {"peer", "stranger", "self", "young", "minor"}
 # "烫她", "打娃": the blow and its victim in one word
 VICTIM_ENDINGS = ("他", "她", "娃", "孩子", "孙子", "孙女", " ta", "him", "her")
+VICTIM_INSIDE = ("他", "她", "娃", "孩子", "孙")  # "把娃的头摁进": the victim inside the blow
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,9 @@ class Message:
         sentence_ends = [p for p in clause_ends if self.text[p] == SENTENCE]
         words = [Word(m, bisect(clause_ends, m.start), bisect(sentence_ends, m.start), m.concepts)
                  for m in matches]
-        blocks = [w.match for w in words if w.concepts == BLOCK]
+        blocks = [w.match for w in words if "block" in w.concepts]
         if blocks:  # a neutral phrase silences whatever overlaps it ("鸡死了就埋了")
-            words = [w for w in words if w.concepts == BLOCK or not any(
+            words = [w for w in words if "block" in w.concepts or not any(
                 b.start < w.match.end and w.match.start < b.end for b in blocks)]
         # a calming word caught inside a worrying one is not said: "没回来了" is not "回来了"
         words = [w for i, w in enumerate(words) if not (w.concepts <= HUSHING and any(
@@ -149,10 +150,22 @@ def _someone_else(msg: Message, word: Word, quoted: bool = False) -> bool:
     return bool(before) and not any(w.concepts & {"child", "sibling"} for w in before)
 
 
+def _taker_is_grown_up(msg: Message, word: Word) -> bool:
+    """A grown-up named just before "吃/take" is the one who takes it ("奶奶吃降压药"), unless he
+    only owns what is taken ("爷爷兑好的农药 … 喝了", "grandma's pills")."""
+    who = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start
+           and w.concepts & (PEOPLE | {"young"})]
+    if not who or who[-1].concepts & {"child", "sibling", "young"} or not who[-1].concepts & PEOPLE:
+        return False
+    return word.match.start - who[-1].match.end <= 1 and who[-1].match.term not in NOT_A_PERPETRATOR
+
+
 def self_harm(msg: Message) -> Hit | None:
     fiction = msg.has("story")
+    # "老师担心他想不开 其实是他编的" and all is well: a worry already cleared up
+    cleared = msg.has("misheard") and msg.any_of("past", "reassure", "resolved")
     for word in msg.all("selfharm_say"):
-        if msg.in_sentence("laugh", word.sentence):  # "so hard he wanted to die lol": hyperbole
+        if msg.in_sentence("laugh", word.sentence) or cleared:  # "so hard he wanted to die lol"
             continue
         if _quiet(msg, word) or (fiction and msg.in_sentence("story", word.sentence)) \
                 or msg.in_clause("accident", word.clause) or msg.in_clause("swim", word.clause) \
@@ -163,12 +176,16 @@ def self_harm(msg: Message) -> Hit | None:
         body = msg.in_clause("body", word.clause, 1)
         deliberate = msg.all("cut_tool") or msg.all("self") or [
             b for b in body if b.match.term in ("手腕", "wrist", "wrists", "shou wan", "forearm")]
-        if body and deliberate and not msg.any_of("accident", "cooking", "story"):
+        if body and deliberate and not msg.any_of("accident", "cooking", "story", "itch"):
             return Hit("self_harm", "urgent", _words([word], body, deliberate[:1]))
     for word in msg.all("take"):
         near_poison = msg.in_clause("poison", word.clause, 1)
-        near_med = msg.in_clause("med", word.clause, 1)
-        amount = msg.in_clause("quantity", word.clause, 1) or msg.all("severe")
+        near_med = msg.in_clause("med", word.clause, 1) + msg.in_clause("med_strong", word.clause, 1)
+        # sleeping pills or a grown-up's heart pills: dangerous in any amount a child takes
+        amount = msg.in_clause("quantity", word.clause, 1) or msg.all("severe") \
+            or msg.in_clause("med_strong", word.clause, 1)
+        if _taker_is_grown_up(msg, word):  # "提醒奶奶吃降压药": a grown-up takes it
+            continue
         if near_poison or (near_med and amount and not msg.has("prescribed")):
             cls = "injury" if msg.any_of("accident", "young") else "self_harm"
             return Hit(cls, "urgent", _words([word], near_poison or near_med, amount[:1]))
@@ -176,6 +193,11 @@ def self_harm(msg: Message) -> Hit | None:
         high = msg.in_clause("height", word.clause, 1)
         if high and not msg.has("story"):
             return Hit("self_harm", "urgent", _words(high[:1], [word]))
+        # at the edge of a reservoir or a river, and then silence, a secret or a farewell
+        water = msg.in_clause("water", word.clause, 1)
+        alarm = msg.all("unreachable") + msg.all("secret") + msg.all("later") + msg.all("distress_strong")
+        if water and alarm and not msg.any_of("story", "game", "swim"):
+            return Hit("self_harm", "urgent", _words(water[:1], [word], alarm[:1]))
     pills = msg.all("med") if msg.has("quantity") else []  # a bottle of pills, not one tablet
     means = msg.all("cut_tool") + msg.all("rope") + msg.all("poison") + pills
     if means and msg.has("distress_strong") and not msg.any_of("cooking", "story", "accident", "farm"):
@@ -242,7 +264,8 @@ def violence(msg: Message) -> Hit | None:
         passive = [p for p in msg.in_clause("passive", clause) if p.match.start < word.match.start]
         # a bare 打 ("打得有模有样") needs its victim in its own clause
         victims = msg.in_clause("child", clause, 0 if word.match.term in BARE_HIT else 1)
-        if word.match.term.endswith(VICTIM_ENDINGS):
+        if word.match.term.endswith(VICTIM_ENDINGS) or (
+                not word.match.ascii and any(v in word.match.term for v in VICTIM_INSIDE)):
             victims = [*victims, word]
         siblings = [s for s in msg.in_clause("sibling", clause) if s.match.start > word.match.start]
         marks = msg.in_clause("wound", clause, 2) + msg.in_clause("injury_sign", clause, 1)
@@ -273,7 +296,8 @@ def violence(msg: Message) -> Hit | None:
 
 
 def bullying(msg: Message) -> Hit | None:
-    if msg.any_of("reassure", "story", "misheard"):
+    # "not bullied, just teasing each other": denied, or done to each other
+    if msg.any_of("reassure", "story", "misheard", "mutual") or "bully" in msg.denied:
         return None
     for word in msg.all("bully"):
         if msg.in_clause("past", word.clause) and msg.has("resolved"):  # "bullied last year … happy now"
@@ -310,7 +334,8 @@ def missing(msg: Message) -> Hit | None:
             return Hit("missing", "urgent", _words([word], msg.all("duration")[:1]))
     for word in strong + weak:
         # "别找我", "人没回来", "but he didn't": the word names who is gone, whoever else is named
-        own_subject = "我" in word.match.term or word.match.term.startswith(("人", "he ", "she "))
+        own_subject = "我" in word.match.term or word.match.term.startswith(("人", "he ", "she ")) \
+            or word.match.term.endswith(("人", "人影", "他", "她"))  # "没找着人": a person is gone
         if msg.in_clause("past", word.clause):  # "三年前走丢过一次"
             continue
         if _quiet(msg, word) and not (own_subject and not msg.in_clause("fiction", word.clause)
@@ -344,7 +369,8 @@ def injury(msg: Message) -> Hit | None:
         water = msg.in_clause("water", word.clause)
         if water and not _quiet(msg, word) and not msg.has("resolved"):
             return Hit("injury", "urgent", _words([word], water))
-    if msg.any_of("resolved", "reassure") or msg.has("past"):
+    # "put toothpaste on it lol … should he see a doctor?": a laugh does not answer the question
+    if msg.has("resolved") or (msg.has("reassure") and not msg.has("need_doctor")) or msg.has("past"):
         return None
     for word in msg.all("injury_strong"):
         if not _quiet(msg, word) and not _someone_else(msg, word):
@@ -475,7 +501,7 @@ ALERT_RULES = (self_harm, violence, bullying, missing, injury, no_adult, distres
 # (most messages hold none of them: 20 000 messages/s)
 TRIGGERS = {
     self_harm: frozenset({"selfharm_say", "cut", "take", "on_edge", "cut_tool", "rope", "poison",
-                          "seek", "give_away", "goodbye", "med"}),
+                          "seek", "give_away", "goodbye", "med", "med_strong"}),
     violence: frozenset({"sex", "undress", "touch", "abuse", "hit", "wound", "dv", "into_bed",
                          "online_stranger"}),
     bullying: frozenset({"bully", "bully_weak", "threat"}),
