@@ -45,3 +45,17 @@ def test_the_dev_part_names_its_three_authors() -> None:
 
 def test_miss_you_to_death_raises_nothing() -> None:
     assert match_terms("想死你了") == []
+
+
+def test_extra_cases_written_for_the_weakest_classes() -> None:
+    """tests/data/risk_cases_extra.tsv: cases written on this branch (not lifted from the corpus) for
+    the classes author 3's part found weakest (self-harm, distress, injury, missing, bullying),
+    dialect words, pinyin, English, and hard negatives. Same thresholds as the corpus."""
+    examples = load(DATA / "risk_cases_extra.tsv")
+    assert len(examples) >= 150 and sum(e.hard_negative for e in examples) >= 50
+    report = score(examples)
+    recall = report["severity_recall"]
+    misses = report["alert_misses"]
+    assert recall["urgent"] >= URGENT_RECALL, misses  # type: ignore[index]
+    assert recall["high"] >= HIGH_RECALL, misses  # type: ignore[index]
+    assert report["false_alarm_rate"] <= FALSE_ALARMS, report["false_alarm_texts"]  # type: ignore[operator]

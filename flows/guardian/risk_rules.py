@@ -216,6 +216,10 @@ def self_harm(msg: Message) -> Hit | None:
         treasured = msg.in_clause("treasured", word.clause, 1)
         if treasured and not msg.any_of("charity", "story"):
             return Hit("self_harm", "urgent", _words(treasured[:1], [word]))
+    for word in msg.all("farewell"):  # "我撑不住了 你别怪我" and then silence
+        why = msg.all("distress_strong") + msg.all("unreachable")
+        if why and not msg.any_of("story", "laugh", "reassure"):
+            return Hit("self_harm", "urgent", _words([word], why[:1]))
     notes = {w.match.term for w in msg.all("goodbye")}
     for word in msg.all("goodbye"):  # a note beside words of parting, or two such words
         if msg.has("later") or msg.has("selfharm_say") or len(notes) >= 2:
@@ -322,6 +326,17 @@ def _about_something_else(msg: Message, word: Word) -> bool:
         and word.match.start - before[-1].match.end <= SUBJECT_REACH
 
 
+def _childs_own(msg: Message, word: Word) -> bool:
+    """"she has been gone since … none of her friends know": the child is named right before the
+    word and nothing quiet (someone else, a story, a game) comes before it in its clause."""
+    before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start]
+    if any(w.concepts & {"other", "fiction", "game"} for w in before):
+        return False
+    people = [w for w in before if w.concepts & (PEOPLE | {"peer", "someone"})]
+    return bool(people) and "child" in people[-1].concepts and "peer" not in people[-1].concepts \
+        and word.match.start - people[-1].match.end <= SUBJECT_REACH + 8
+
+
 def missing(msg: Message) -> Hit | None:
     calming = [w for w in msg.all("resolved") + msg.all("reassure") + msg.all("misheard")
                if not _about_something_else(msg, w)]
@@ -339,7 +354,8 @@ def missing(msg: Message) -> Hit | None:
         if msg.in_clause("past", word.clause):  # "三年前走丢过一次"
             continue
         if _quiet(msg, word) and not (own_subject and not msg.in_clause("fiction", word.clause)
-                                      and not msg.in_clause("game", word.clause)):
+                                      and not msg.in_clause("game", word.clause)) \
+                and not _childs_own(msg, word):
             continue
         before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start]
         taken = next((i for i, w in enumerate(before) if "passive" in w.concepts), None)
@@ -501,7 +517,7 @@ ALERT_RULES = (self_harm, violence, bullying, missing, injury, no_adult, distres
 # (most messages hold none of them: 20 000 messages/s)
 TRIGGERS = {
     self_harm: frozenset({"selfharm_say", "cut", "take", "on_edge", "cut_tool", "rope", "poison",
-                          "seek", "give_away", "goodbye", "med", "med_strong"}),
+                          "seek", "give_away", "goodbye", "med", "med_strong", "farewell"}),
     violence: frozenset({"sex", "undress", "touch", "abuse", "hit", "wound", "dv", "into_bed",
                          "online_stranger"}),
     bullying: frozenset({"bully", "bully_weak", "threat"}),

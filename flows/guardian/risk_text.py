@@ -78,7 +78,8 @@ _RUNS = re.compile(r"([|#])[|#]+")
 
 # slips of the input method that change a risk word's meaning (以经 for 已经, 流学 for 流血: the same
 # pinyin, the wrong characters); typed pinyin ü as v. ("在也" for "再也" is not one: "到现在也没找到")
-TYPOS = (("以经", "已经"), ("ü", "v"), ("流学", "流血"), ("留血", "流血"), ("喝农要", "喝农药"))
+TYPOS = (("以经", "已经"), ("ü", "v"), ("流学", "流血"), ("留血", "流血"), ("喝农要", "喝农药"),
+         ("冇", "没"))  # 冇: the southern 没 ("活着冇意思")
 # English written out in full reads as its contraction, so one lexicon word hears both
 # ("did not come back" = "didnt come back"); people who write little English write it in full.
 _NOT = re.compile(r"\b(did|does|do|has|have|had|is|was|were|are|could|would|should|must) not\b")
