@@ -212,8 +212,9 @@ def self_harm(msg: Message) -> Hit | None:
         neck = msg.in_clause("neck", word.clause)
         if neck and not msg.has("story"):
             return Hit("self_harm", "urgent", _words([word], neck))
-    for word in msg.all("give_away"):  # his treasured things given away (not to charity)
-        treasured = msg.in_clause("treasured", word.clause, 1)
+    for word in msg.all("give_away"):  # his treasured things given away (not to charity),
+        # or anything given away by one who says he will not need it ("反正要走了")
+        treasured = msg.in_clause("treasured", word.clause, 1) or msg.all("later")
         if treasured and not msg.any_of("charity", "story"):
             return Hit("self_harm", "urgent", _words(treasured[:1], [word]))
     for word in msg.all("farewell"):  # "我撑不住了 你别怪我" and then silence
@@ -457,6 +458,13 @@ def _cared_for(msg: Message) -> bool:
     return any(not msg.in_clause("minor", w.clause) for w in msg.all("caretaker"))
 
 
+def _someone_else_did(msg: Message, word: Word) -> bool:
+    """The last person named before ``word`` in its clause is someone unnamed ("有个老人")."""
+    who = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start
+           and w.concepts & (PEOPLE | {"someone", "other"})]
+    return bool(who) and bool(who[-1].concepts & {"someone", "other"})
+
+
 def no_adult(msg: Message) -> Hit | None:
     if msg.any_of("reassure", "story"):
         return None
@@ -473,6 +481,8 @@ def no_adult(msg: Message) -> Hit | None:
         return Hit("no_adult", "urgent" if grave else _raised(msg, "high"), _words([word], young[:1]))
     kids = msg.any_of("child", "sibling", "young")
     for word in msg.all("care_gap"):
+        if _someone_else_did(msg, word):  # "村里有个老人…走了": not the child's carer
+            continue
         carers = msg.in_clause("carer", word.clause)
         if carers and kids and not _cared_for(msg) and not msg.has("past") \
                 and not _quiet(msg, word):
