@@ -203,6 +203,11 @@ def self_harm(msg: Message) -> Hit | None:
     if means and msg.has("distress_strong") and not msg.any_of("cooking", "story", "accident", "farm"):
         # shut in his room with a blade: the means beside strong distress
         return Hit("self_harm", "urgent", _words(means[:1], msg.all("distress_strong")[:1]))
+    for word in msg.all("prepare"):  # "准备好了绳子": the means made ready
+        means = msg.in_clause("rope", word.clause, 1) + msg.in_clause("poison", word.clause, 1) + \
+            msg.in_clause("med_strong", word.clause, 1) + msg.in_clause("cut_tool", word.clause, 1)
+        if means and not msg.any_of("story", "farm", "cooking", "prescribed", "game"):
+            return Hit("self_harm", "urgent", _words([word], means[:1]))
     for word in msg.all("seek"):  # asking where the poison is, pills saved up
         means = msg.in_clause("poison", word.clause, 1) + msg.in_clause("med", word.clause, 1) + \
             msg.in_clause("rope", word.clause, 1)
@@ -286,6 +291,8 @@ def violence(msg: Message) -> Hit | None:
         if msg.in_clause("school_ctx", clause, 1) and not adults:
             return Hit("bullying", "high", _words([word]))
         objects = [v for v in victims if 0 <= v.match.start - word.match.end <= 1]
+        if not objects and _someone_else_did(msg, word):  # "里面有人被打": not the child
+            continue
         subjects = [c for c in msg.in_clause("child", clause) if c.match.end <= word.match.start]
         if objects and not subjects:  # "隔壁的人打孩子": someone hits the child
             return Hit("violence_abuse", "urgent", _words([word], objects))
@@ -338,9 +345,16 @@ def _childs_own(msg: Message, word: Word) -> bool:
         and word.match.start - people[-1].match.end <= SUBJECT_REACH + 8
 
 
+def _contradicted(msg: Message, word: Word) -> bool:
+    """"the kids came back, but my son is not with them": a "but" after the calming word, and a
+    word of absence after the "but"."""
+    buts = [c for c in msg.all("contrast") if c.match.start >= word.match.end]
+    return bool(buts) and any(a.match.start > buts[0].match.start for a in msg.all("absence"))
+
+
 def missing(msg: Message) -> Hit | None:
     calming = [w for w in msg.all("resolved") + msg.all("reassure") + msg.all("misheard")
-               if not _about_something_else(msg, w)]
+               if not _about_something_else(msg, w) and not _contradicted(msg, w)]
     if calming or msg.has("story"):
         return None
     strong = [w for w in msg.all("absence") if "absence_weak" not in w.concepts]
@@ -527,7 +541,7 @@ ALERT_RULES = (self_harm, violence, bullying, missing, injury, no_adult, distres
 # (most messages hold none of them: 20 000 messages/s)
 TRIGGERS = {
     self_harm: frozenset({"selfharm_say", "cut", "take", "on_edge", "cut_tool", "rope", "poison",
-                          "seek", "give_away", "goodbye", "med", "med_strong", "farewell"}),
+                          "seek", "give_away", "goodbye", "med", "med_strong", "farewell", "prepare"}),
     violence: frozenset({"sex", "undress", "touch", "abuse", "hit", "wound", "dv", "into_bed",
                          "online_stranger"}),
     bullying: frozenset({"bully", "bully_weak", "threat"}),
