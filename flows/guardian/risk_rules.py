@@ -183,7 +183,7 @@ def self_harm(msg: Message) -> Hit | None:
         near_med = msg.in_clause("med", word.clause, 1) + msg.in_clause("med_strong", word.clause, 1)
         # sleeping pills or a grown-up's heart pills: dangerous in any amount a child takes
         amount = msg.in_clause("quantity", word.clause, 1) or msg.all("severe") \
-            or msg.in_clause("med_strong", word.clause, 1)
+            or (msg.in_clause("med_strong", word.clause, 1) if not msg.any_of("one_dose", "resolved") else [])
         if _taker_is_grown_up(msg, word):  # "提醒奶奶吃降压药": a grown-up takes it
             continue
         if near_poison or (near_med and amount and not msg.has("prescribed")):
@@ -211,6 +211,10 @@ def self_harm(msg: Message) -> Hit | None:
     for word in msg.all("seek"):  # asking where the poison is, pills saved up
         means = msg.in_clause("poison", word.clause, 1) + msg.in_clause("med", word.clause, 1) + \
             msg.in_clause("rope", word.clause, 1)
+        first = next((w for w in msg.words if w.clause == word.clause
+                      and w.match.end <= word.match.start and w.concepts & PEOPLE), None)
+        if first is not None and "child" in first.concepts:  # "孙子把菜刀藏到他床底下": he hid a blade
+            means += msg.in_clause("blade", word.clause)
         if means and not msg.any_of("story", "farm", "prescribed"):
             return Hit("self_harm", "urgent", _words([word], means[:1]))
     for word in msg.all("rope"):
@@ -223,7 +227,7 @@ def self_harm(msg: Message) -> Hit | None:
         if treasured and not msg.any_of("charity", "story"):
             return Hit("self_harm", "urgent", _words(treasured[:1], [word]))
     for word in msg.all("farewell"):  # "我撑不住了 你别怪我" and then silence
-        why = msg.all("distress_strong") + msg.all("unreachable")
+        why = msg.all("distress_strong") + msg.all("unreachable") + msg.all("water") + msg.all("on_edge")
         if why and not msg.any_of("story", "laugh", "reassure"):
             return Hit("self_harm", "urgent", _words([word], why[:1]))
     notes = {w.match.term for w in msg.all("goodbye")}
@@ -329,7 +333,7 @@ def _about_something_else(msg: Message, word: Word) -> bool:
     """The nearest thing named before ``word`` in its clause is an object, an animal or an
     adult, not the child ("牛自己回来了", "手机找到了")."""
     before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start
-              and w.concepts & {"object", "parent", "child", "adult", "other"}]
+              and w.concepts & {"object", "parent", "child", "adult", "other", "someone"}]
     return bool(before) and "child" not in before[-1].concepts \
         and word.match.start - before[-1].match.end <= SUBJECT_REACH
 
@@ -345,11 +349,15 @@ def _childs_own(msg: Message, word: Word) -> bool:
         and word.match.start - people[-1].match.end <= SUBJECT_REACH + 8
 
 
+OWN_STARTS = ("人", "he ", "she ", "but he ", "but she ")
+
+
 def _contradicted(msg: Message, word: Word) -> bool:
     """"the kids came back, but my son is not with them": a "but" after the calming word, and a
     word of absence after the "but"."""
     buts = [c for c in msg.all("contrast") if c.match.start >= word.match.end]
-    return bool(buts) and any(a.match.start > buts[0].match.start for a in msg.all("absence"))
+    gone = msg.all("absence") + msg.all("absence_weak")
+    return bool(buts) and any(a.match.start >= buts[0].match.start for a in gone)
 
 
 def missing(msg: Message) -> Hit | None:
@@ -364,7 +372,7 @@ def missing(msg: Message) -> Hit | None:
             return Hit("missing", "urgent", _words([word], msg.all("duration")[:1]))
     for word in strong + weak:
         # "别找我", "人没回来", "but he didn't": the word names who is gone, whoever else is named
-        own_subject = "我" in word.match.term or word.match.term.startswith(("人", "he ", "she ")) \
+        own_subject = "我" in word.match.term or word.match.term.startswith(OWN_STARTS) \
             or word.match.term.endswith(("人", "人影", "他", "她"))  # "没找着人": a person is gone
         if msg.in_clause("past", word.clause):  # "三年前走丢过一次"
             continue
@@ -396,6 +404,10 @@ def injury(msg: Message) -> Hit | None:
             continue
         if not _quiet(msg, word) and not (msg.has("past") and msg.has("resolved")):
             return Hit("injury", "urgent", _words([word]))
+    for word in msg.all("head_hit"):  # a blow to the head, then vomiting or drowsiness
+        signs = [s for s in msg.all("danger_sign") if s.match.start > word.match.start]
+        if signs and not _quiet(msg, word) and not _someone_else(msg, word) and not msg.has("resolved"):
+            return Hit("injury", "urgent", _words([word], signs[:1]))
     for word in msg.all("fall_in"):  # into a river, a well, a pond
         water = msg.in_clause("water", word.clause)
         if water and not _quiet(msg, word) and not msg.has("resolved"):
@@ -546,7 +558,7 @@ TRIGGERS = {
                          "online_stranger"}),
     bullying: frozenset({"bully", "bully_weak", "threat"}),
     missing: frozenset({"unreachable", "absence", "absence_weak"}),
-    injury: frozenset({"severe", "fall_in", "injury_strong", "mech", "scald", "stuck"}),
+    injury: frozenset({"severe", "fall_in", "injury_strong", "mech", "scald", "stuck", "head_hit"}),
     no_adult: frozenset({"alone", "only_home", "care_gap"}),
     distress: frozenset({"distress_strong", "distress_sign", "mild_distress"}),
 }
