@@ -175,7 +175,8 @@ def self_harm(msg: Message) -> Hit | None:
     for word in msg.all("cut"):
         body = msg.in_clause("body", word.clause, 1)
         deliberate = msg.all("cut_tool") or msg.all("self") or [
-            b for b in body if b.match.term in ("手腕", "wrist", "wrists", "shou wan", "forearm")]
+            b for b in body if b.match.term in ("手腕", "wrist", "wrists", "shou wan", "forearm")] or (
+            [word] if "自己" in word.match.term or "self" in word.match.term else [])  # "烫自己的手背"
         if body and deliberate and not msg.any_of("accident", "cooking", "story", "itch"):
             return Hit("self_harm", "urgent", _words([word], body, deliberate[:1]))
     for word in msg.all("take"):
