@@ -492,6 +492,12 @@ def _someone_else_did(msg: Message, word: Word) -> bool:
     return bool(who) and bool(who[-1].concepts & {"someone", "other"})
 
 
+def _corrected_by_carer(msg: Message, word: Word) -> bool:
+    """"home alone? no, grandma is with him": someone looking after him is named after the word
+    (and nobody's care is said to be gone)."""
+    return not msg.has("care_gap") and any(c.match.start > word.match.end for c in msg.all("caretaker"))
+
+
 def no_adult(msg: Message) -> Hit | None:
     if msg.any_of("reassure", "story"):
         return None
@@ -500,7 +506,8 @@ def no_adult(msg: Message) -> Hit | None:
     grave = bool(young or msg.any_of("duration", "long_time"))
     alone = msg.all("alone") + [w for w in msg.all("only_home") if _only_children_home(msg, w)]
     for word in alone:  # a child living alone: whoever was meant to look after him
-        if _quiet(msg, word) or msg.in_clause("past", word.clause) or msg.has("brief"):
+        if _quiet(msg, word) or msg.in_clause("past", word.clause) or msg.has("brief") \
+                or _corrected_by_carer(msg, word):
             continue
         # "我一个人在家带两个娃": the grown-up is the one alone (not "nobody is looking after")
         if not word.match.term.startswith(NOBODY) and _grown_up_before(msg, word):
