@@ -351,6 +351,7 @@ def _childs_own(msg: Message, word: Word) -> bool:
 
 
 OWN_STARTS = ("人", "he ", "she ", "but he ", "but she ")
+FOUND_WHOM = ("him", "her", "他", "她", "娃", "孩子")  # "grandma found her": the child is found
 
 
 def _contradicted(msg: Message, word: Word) -> bool:
@@ -363,7 +364,8 @@ def _contradicted(msg: Message, word: Word) -> bool:
 
 def missing(msg: Message) -> Hit | None:
     calming = [w for w in msg.all("resolved") + msg.all("reassure") + msg.all("misheard")
-               if not _about_something_else(msg, w) and not _contradicted(msg, w)]
+               if (w.match.term.endswith(FOUND_WHOM) or not _about_something_else(msg, w))
+               and not _contradicted(msg, w)]
     if calming or msg.has("story"):
         return None
     strong = [w for w in msg.all("absence") if "absence_weak" not in w.concepts]
