@@ -19,6 +19,7 @@ from flows.guardian.risk_text import SENTENCE, prepare
 
 NEG_REACH_HAN = 4  # characters between a negation and the word it negates
 NEG_REACH_ASCII = 12
+CHILD_AFTER_REACH = 12  # "spilled hot soup on my son": the child named this close after a word
 SUBJECT_REACH = 4  # "牛自己回来了": the thing this close before a verb is its subject
 HIT_OBJECT_REACH = 6  # "打了一个钟头电话": an everyday object this close after 打 makes it neutral
 BARE_HIT = frozenset({"打", "打了", "打的", "打得", "da le", "da de"})
@@ -147,7 +148,11 @@ def _someone_else(msg: Message, word: Word, quoted: bool = False) -> bool:
     wanted = {"someone"} if quoted else PEOPLE | {"someone"}  # "奶奶 我不想活了": she is spoken to
     before = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start
               and w.concepts & wanted]
-    return bool(before) and not any(w.concepts & {"child", "sibling"} for w in before)
+    if not before or any(w.concepts & {"child", "sibling"} for w in before):
+        return False
+    # "grandma spilled hot soup on my son", "邻居家的狗咬了孙子": the child is the one it befell
+    return not any("child" in w.concepts and 0 <= w.match.start - word.match.end <= CHILD_AFTER_REACH
+                   for w in msg.words if w.clause == word.clause)
 
 
 def _taker_is_grown_up(msg: Message, word: Word) -> bool:
