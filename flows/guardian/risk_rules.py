@@ -233,7 +233,8 @@ def self_harm(msg: Message) -> Hit | None:
         if treasured and not msg.any_of("charity", "story"):
             return Hit("self_harm", "urgent", _words(treasured[:1], [word]))
     for word in msg.all("farewell"):  # "我撑不住了 你别怪我" and then silence
-        why = msg.all("distress_strong") + msg.all("unreachable") + msg.all("water") + msg.all("on_edge")
+        why = msg.all("distress_strong") + msg.all("unreachable") + msg.all("water") + msg.all("on_edge") \
+            + msg.all("poison") + msg.all("rope") + (msg.all("med") if msg.has("quantity") else [])
         if why and not msg.any_of("story", "laugh", "reassure"):
             return Hit("self_harm", "urgent", _words([word], why[:1]))
     notes = {w.match.term for w in msg.all("goodbye")}
@@ -489,7 +490,13 @@ def _child_did_it(msg: Message, word: Word) -> bool:
 
 def _cared_for(msg: Message) -> bool:
     """Someone looks after the child, and is not a child himself ("托给十五岁的堂哥")."""
-    return any(not msg.in_clause("minor", w.clause) for w in msg.all("caretaker"))
+    # "爷爷在医院陪着" (奶奶): he is with the one in hospital, not with the child
+    return any(not msg.in_clause("minor", w.clause)
+               and not (w.match.term in ACCOMPANY and msg.in_clause("hospital", w.clause))
+               for w in msg.all("caretaker"))
+
+
+ACCOMPANY = frozenset({"陪着", "陪护", "守着"})
 
 
 def _someone_else_did(msg: Message, word: Word) -> bool:
