@@ -168,7 +168,8 @@ def _taker_is_grown_up(msg: Message, word: Word) -> bool:
 def self_harm(msg: Message) -> Hit | None:
     fiction = msg.has("story")
     # "老师担心他想不开 其实是他编的" and all is well: a worry already cleared up
-    cleared = msg.has("misheard") and msg.any_of("past", "reassure", "resolved")
+    cleared = msg.has("misheard") and (msg.any_of("past", "reassure", "resolved")
+                                       or len(msg.all("misheard")) >= 2)  # "没听清 原来是不想输"
     for word in msg.all("selfharm_say"):
         if msg.in_sentence("laugh", word.sentence) or cleared:  # "so hard he wanted to die lol"
             continue
@@ -252,6 +253,8 @@ def violence(msg: Message) -> Hit | None:
     strangers = msg.all("stranger")
     caring = msg.has("care_routine") and not strangers  # a bath, a fever checked, cream put on
     for word in msg.all("undress"):
+        if msg.in_clause("peer", word.clause) and not strangers:  # pulled down by classmates: bullying
+            continue
         if not story and not caring and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words(strangers[:1], [word]))
     for word in msg.all("touch"):  # on an intimate part, or where nobody sees
@@ -263,6 +266,9 @@ def violence(msg: Message) -> Hit | None:
                    if 0 <= c.match.start - word.match.end <= 3]
         if victims and not story and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words(strangers[:1], [word], victims))
+    for word in msg.all("intimate_pain"):  # pain down there, and a man it came from
+        if strangers and not story and not _quiet(msg, word):
+            return Hit("violence_abuse", "urgent", _words([word], strangers[:1]))
     for word in msg.all("abuse"):
         if not story and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words([word]))
@@ -577,6 +583,7 @@ TRIGGERS = {
     self_harm: frozenset({"selfharm_say", "cut", "take", "on_edge", "cut_tool", "rope", "poison",
                           "seek", "give_away", "goodbye", "med", "med_strong", "farewell", "prepare"}),
     violence: frozenset({"sex", "undress", "touch", "abuse", "hit", "wound", "dv", "into_bed",
+                         "intimate_pain",
                          "online_stranger"}),
     bullying: frozenset({"bully", "bully_weak", "threat"}),
     missing: frozenset({"unreachable", "absence", "absence_weak"}),
