@@ -328,8 +328,11 @@ def bullying(msg: Message) -> Hit | None:
     # "not bullied, just teasing each other": denied, or done to each other
     if msg.any_of("reassure", "story", "misheard", "mutual") or "bully" in msg.denied:
         return None
+    # "老师已经处理了 同学也道歉了": two signs it is over
+    settled = len({w.match.term for w in msg.all("resolved")}) >= 2
     for word in msg.all("bully"):
-        if msg.in_clause("past", word.clause) and msg.has("resolved"):  # "bullied last year … happy now"
+        # "bullied last year … happy now"
+        if (msg.in_clause("past", word.clause) and msg.has("resolved")) or settled:
             continue
         if not msg.in_clause("other", word.clause):
             return Hit("bullying", "high", _words([word]))
