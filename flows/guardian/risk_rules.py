@@ -391,7 +391,8 @@ def missing(msg: Message) -> Hit | None:
     for word in strong + weak:
         # "别找我", "人没回来", "but he didn't": the word names who is gone, whoever else is named
         own_subject = "我" in word.match.term or word.match.term.startswith(OWN_STARTS) \
-            or word.match.term.endswith(("人", "人影", "他", "她"))  # "没找着人": a person is gone
+            or word.match.term.endswith(("人", "人影", "他", "她")) \
+            or "人没" in word.match.term or "人不" in word.match.term  # "没找着人", "车到了人没下来"
         if msg.in_clause("past", word.clause):  # "三年前走丢过一次"
             continue
         if _quiet(msg, word) and not (own_subject and not msg.in_clause("fiction", word.clause)
