@@ -76,9 +76,14 @@ _LONE_LAST = re.compile(r"\|([^\x00-\x7f|#])(?=[|#]|$)")
 _RUNS = re.compile(r"([|#])[|#]+")
 
 
-# slips of the input method that change a risk word's meaning (以经 for 已经); typed pinyin ü as v.
-# ("在也" for "再也" is not one: "到现在也没找到")
-TYPOS = (("以经", "已经"), ("ü", "v"))
+# slips of the input method that change a risk word's meaning (以经 for 已经, 流学 for 流血: the same
+# pinyin, the wrong characters); typed pinyin ü as v. ("在也" for "再也" is not one: "到现在也没找到")
+TYPOS = (("以经", "已经"), ("ü", "v"), ("流学", "流血"), ("留血", "流血"), ("喝农要", "喝农药"),
+         ("冇", "没"))  # 冇: the southern 没 ("活着冇意思")
+# English written out in full reads as its contraction, so one lexicon word hears both
+# ("did not come back" = "didnt come back"); people who write little English write it in full.
+_NOT = re.compile(r"\b(did|does|do|has|have|had|is|was|were|are|could|would|should|must) not\b")
+_CONTRACTED = {"can not": "cant", "cannot": "cant", "will not": "wont"}
 
 
 def prepare(text: str) -> str:
@@ -88,6 +93,11 @@ def prepare(text: str) -> str:
         if wrong in folded:
             folded = folded.replace(wrong, right)
     han = not folded.isascii()  # the steps for Chinese only when there is some
+    if " not" in folded or "cannot" in folded:
+        folded = _NOT.sub(r"\1nt", folded)
+        for full, short in _CONTRACTED.items():
+            if full in folded:
+                folded = folded.replace(full, short)
     if han and ("." in folded or "·" in folded or "*" in folded):
         folded = _DOT_INSIDE_HAN.sub("", folded)
     folded = folded.translate(translation_table()).strip()
