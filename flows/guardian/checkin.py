@@ -21,6 +21,7 @@ from db.outbox import LANE_BULK, LANE_REMINDER, NewMessage
 from db.schedules import Schedule
 from db.store import Store
 from flows.core.age import age_in_years
+from flows.core.answer_sense import MID, NEG, NO, POS, YES
 from flows.core.clock import to_iso
 from flows.core.i18n import N_, Translator, translator
 from flows.core.recurring import zone_of
@@ -63,43 +64,91 @@ def _options(locale: str, field: str) -> tuple[Option, ...]:
 
 
 def _build_options(_: Translator, field: str) -> list[Option]:
+    """Each option's own words (Chinese as people type and say it, dialect included, and
+    English), and the general senses it takes ("还行" is so-so for the mood and normal for
+    eating; flows.core.answer_sense reads degree words, negation and slips)."""
     if field == "mood":
         return [Option("happy", _("😊 Happy"), ("开心", "高兴", "快乐", "好", "很好", "挺好", "笑",
-                                               "happy", "good", "great", "😊", "😀", "😄")),
+                                               "乐", "开开心心", "高高兴兴", "乐呵呵", "笑嘻嘻", "有说有笑",
+                                               "蹦蹦跳跳", "欢喜", "美滋滋", "心情好", "心情不错",
+                                               "happy", "good", "great", "cheerful", "glad",
+                                               "😊", "😀", "😄", "😁", "😃", "🙂", "🥰"),
+                       senses=(POS,), polarity=POS),
                 Option("neutral", _("😐 So-so"), ("一般", "还行", "还好", "还可以", "凑合", "平常",
-                                                 "還好", "還行", "so-so", "ok", "okay", "fine", "😐")),
+                                                 "還好", "還行", "老样子", "平平", "平静",
+                                                 "so-so", "ok", "okay", "fine", "😐"),
+                       senses=(MID,)),
                 Option("sad", _("😢 Sad"), ("不开心", "难过", "伤心", "哭", "哭了", "不高兴", "不好",
-                                           "闷闷不乐", "生气", "不太开心", "不太高兴", "sad",
-                                           "unhappy", "upset", "😢", "😭"))]
+                                           "闷闷不乐", "生气", "不太开心", "不太高兴", "郁闷", "闷",
+                                           "委屈", "发脾气", "闹脾气", "不乐意", "想妈妈", "想爸爸",
+                                           "想爸妈", "心情不好", "不爱说话", "不说话", "蔫", "哭鼻子",
+                                           "掉眼泪", "抹眼泪", "烦", "sad", "unhappy", "upset",
+                                           "cried", "crying", "cry", "grumpy", "moody", "down",
+                                           "😢", "😭", "😞", "😔", "☹", "🙁", "😟"),
+                       senses=(NEG,), polarity=NEG)]
     if field == "health":
-        return [Option("well", _("💪 Well"), ("好", "很好", "健康", "没病", "没事", "正常", "well",
-                                             "fine", "healthy", "good")),
+        return [Option("well", _("💪 Well"), ("好", "很好", "健康", "没病", "没事", "正常", "壮",
+                                             "结实", "身体好", "能跑能跳", "没生病", "没毛病",
+                                             "well", "fine", "healthy", "good", "💪"),
+                       senses=(POS, MID), polarity=POS),
                 Option("unwell", _("🤒 Unwell"), ("不舒服", "生病", "病了", "发烧", "感冒", "咳嗽",
-                                                  "肚子疼", "头疼", "拉肚子", "sick", "ill",
-                                                  "unwell", "fever", "cold")),
+                                                  "肚子疼", "头疼", "拉肚子", "发热", "烧", "咳",
+                                                  "流鼻涕", "鼻涕", "嗓子疼", "喉咙痛", "牙疼", "肚子痛",
+                                                  "头痛", "疼", "痛", "吐", "呕吐", "拉稀", "病",
+                                                  "着凉", "不得劲", "难受", "没精神", "打喷嚏", "过敏",
+                                                  "sick", "ill", "unwell", "fever", "cold", "cough",
+                                                  "coughing", "flu", "headache", "stomachache",
+                                                  "🤒", "🤧", "😷", "🤮", "🤢"),
+                       senses=(NEG,), polarity=NEG),
                 Option("injured", _("🩹 Injured"), ("受伤", "伤了", "摔了", "摔伤", "碰伤", "流血",
-                                                    "injured", "hurt", "injury"))]
+                                                    "磕", "磕破", "磕伤", "擦伤", "摔跤", "摔倒",
+                                                    "跌倒", "跌了", "崴", "扭伤", "划破", "割破", "烫伤",
+                                                    "骨折", "伤口", "摔了一跤", "磕了", "碰了",
+                                                    "injured", "hurt", "injury", "fell", "cut",
+                                                    "bruise", "bruised", "🤕", "🩹"),
+                       polarity=NEG)]
     if field == "school":
         return [Option("went", _("🏫 Went to school"), ("去了", "上学了", "上学", "去上学了", "去学校了",
-                                                       "went", "yes", "school", "去")),
+                                                       "去", "上了", "去啦", "照常上学", "按时上学",
+                                                       "went", "yes", "school", "attended",
+                                                       "🏫", "🎒"),
+                       senses=(YES,), polarity=POS),
                 Option("missed", _("🚫 Did not go"), ("没去", "没上学", "不去", "没有去", "逃学", "旷课",
-                                                     "missed", "no", "absent", "skipped")),
+                                                     "没上", "请假", "请假了", "在家", "待在家",
+                                                     "不肯去", "不想去", "missed", "no", "absent",
+                                                     "skipped", "didnt go", "stayed home"),
+                       senses=(NO,), polarity=NEG),
                 Option("holiday", _("🏖 No school today"), ("放假", "假期", "周末", "休息", "不上课",
                                                           "周六", "周日", "星期六", "星期天",
-                                                          "礼拜天", "寒假", "暑假",
-                                                          "holiday", "weekend", "no school"))]
+                                                          "礼拜天", "寒假", "暑假", "礼拜六", "星期日",
+                                                          "放假了", "没课", "不用上学", "过节",
+                                                          "holiday", "weekend", "no school",
+                                                          "vacation", "day off", "🏖"))]
     if field == "eating_sleeping":
         return [Option("normal", _("✅ Normal"), ("正常", "好", "很好", "都好", "还好", "能吃能睡",
-                                                 "normal", "fine", "good", "ok")),
+                                                 "吃得好", "睡得好", "吃得香", "睡得香", "能吃", "能睡",
+                                                 "吃饱了", "胃口好", "normal", "fine", "good", "ok",
+                                                 "✅"),
+                       senses=(POS, MID), polarity=POS),
                 Option("not_normal", _("⚠️ Not normal"), ("不正常", "不好", "没吃", "吃不下", "不吃饭",
                                                         "没睡好", "睡不着", "失眠", "不好好吃饭",
                                                         "吃得少", "不想吃", "胃口不好", "做噩梦",
-                                                        "not normal", "bad", "poor"))]
+                                                        "睡不好", "吃不好", "不吃", "没胃口", "挑食",
+                                                        "吃得不多", "睡得晚", "熬夜", "半夜醒",
+                                                        "尿床", "睡不踏实", "吃不香", "吃不进",
+                                                        "not normal", "bad", "poor", "not eating",
+                                                        "cant sleep", "didnt eat", "no appetite",
+                                                        "nightmare", "nightmares", "⚠"),
+                       senses=(NEG,), polarity=NEG)]
     if field == "worry":
         return [Option("n", _("✅ No, all fine"), ("没有", "没", "没事", "都好", "无", "不", "no",
-                                                  "nothing", "fine", "all fine")),
+                                                  "nothing", "fine", "all fine", "没啥", "没什么",
+                                                  "不担心", "放心", "都挺好", "一切都好", "✅"),
+                       senses=(NO, POS, MID), polarity=POS),
                 Option("y", _("❗ Yes, something"), ("有", "有的", "有点", "担心", "是", "yes",
-                                                   "something"))]
+                                                   "something", "有事", "担忧", "操心", "发愁",
+                                                   "不放心", "worried", "worry", "❗"),
+                       senses=(YES, NEG), polarity=NEG)]
     raise ValueError(f"unknown check-in question {field!r}")
 
 
