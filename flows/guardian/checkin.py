@@ -273,7 +273,7 @@ def begin_now(store: Store, ctx: FlowContext, person: Person) -> list[Reply]:
     reply = _start(store, ctx.now, person, families, _greeting(store, person, families))
     if reply is None:
         return [Reply(_("You have already told me about today. Thank you! 🌷 If something "
-                        "worries you, press 🆘 or send /help_now at any time."))]
+                        "worries you, press 🆘 at any time."))]
     return [reply]
 
 
@@ -317,7 +317,7 @@ def close_messages(store: Store, schedule: Schedule, occurrence: datetime) -> li
         return []
     _ = translator(guardian.locale)
     text = _("No problem, we can talk next time. 🌷 If anything worries you about the child, "
-             "press 🆘 or send /help_now at any time.")
+             "press 🆘 at any time.")
     return [NewMessage(dedupe_key=f"checkin_close:{checkin.id}", chat_id=guardian.tg_chat_id,
                        lane=LANE_REMINDER, person_id=guardian.id, payload={"text": text})]
 
