@@ -28,7 +28,7 @@ def read(locale: str, field: str, text: str) -> str | None:
     ("mood", "挺开心的", "happy"), ("mood", "蛮高兴", "happy"), ("mood", "可高兴了", "happy"),
     ("mood", "老哭", "sad"), ("mood", "不怎么开心", "sad"), ("mood", "不是很开心", "sad"),
     ("mood", "不太好", "sad"), ("health", "不太舒服", "unwell"), ("school", "今天没去上学", "missed"),
-    ("health", "没什么不舒服的", None), ("mood", "没有不开心", None),
+    ("health", "没什么不舒服的", "well"), ("mood", "没有不开心", None),
     ("eating_sleeping", "吃得还行，就是睡不好", "not_normal"),
     ("health", "挺好的，就是有点咳嗽", "unwell"), ("mood", "又哭又笑", None),
     # dialect

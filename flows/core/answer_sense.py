@@ -2,7 +2,8 @@
 "好着呢", "莫得", "not bad", "kinda sick", "nope", "😷".
 
 A question's options carry their own words and the general senses they accept (``pos`` good,
-``mid`` so-so, ``neg`` bad, ``yes``, ``no``). The text is folded (full width, traditional
+``mid`` so-so, ``neg`` bad, ``yes``, ``no``; ``not:<value>`` for an option's own word negated:
+"不怎么开心" is ``not:happy``, which the sad option takes). The text is folded (full width, traditional
 characters, case, spaces), then read as a sequence of words, the longest first; a word right
 after a negation ("不", "没", "not" - with degree words such as 太/怎么/very between) flips:
 "不太好" and "not great" are bad, "不差" and "not bad" are so-so. A word the question itself
@@ -19,25 +20,31 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from pypinyin import Style, pinyin
+
 POS, MID, NEG, YES, NO = "pos", "mid", "neg", "yes", "no"
+WINS = "wins"  # an option that wins when the words point two ways ("吃得好，睡不着" is not normal)
 
 # general words and the sense they carry (folded form; Latin phrases keep single spaces)
 SENSE_WORDS: dict[str, str] = {}
 for _sense, _words in {
     POS: ("好", "很好", "挺好", "蛮好", "真好", "都好", "好好的", "好着", "好着呢", "好得很", "好的很",
           "不错", "挺不错", "蛮不错", "可以的", "中", "得劲", "美得很", "巴适", "安逸", "棒", "挺棒",
-          "没问题", "没毛病", "没啥事", "没什么事", "没事", "莫得事", "没得事", "冇事", "正常", "都正常",
-          "挺正常", "一切正常", "舒服", "舒坦", "精神", "挺精神", "有精神", "活蹦乱跳", "欢实", "乐呵",
-          "good", "great", "fine", "ok", "okay", "alright", "all right", "well", "nice", "perfect",
-          "awesome", "excellent", "very good", "pretty good", "all good", "no problem", "normal",
+          "没问题", "没毛病", "没啥事", "没什么事", "没事", "莫得事", "没得事", "冇事", "舒服",
+          "舒坦", "精神", "挺精神", "有精神", "活蹦乱跳", "欢实", "乐呵",
+          "good", "great", "fine", "ok", "okay", "well", "nice", "perfect",
+          "awesome", "excellent", "very good", "pretty good", "all good", "no problem",
           "👍", "👌", "💪", "✅", "😊", "😀", "😄", "😁", "😃", "🙂", "☺", "🥰", "👏"),
-    MID: ("还行", "还可以", "还好", "还中", "还凑合", "凑合", "凑合着", "将就", "马马虎虎", "一般",
+    MID: ("正常", "都正常", "挺正常", "一切正常", "平常", "跟平常一样", "和平常一样", "往常", "跟往常一样",
+          "normal", "alright", "all right", "还行", "还可以", "还好", "还中", "还凑合", "凑合",
+          "凑合着", "将就", "马马虎虎", "一般",
           "一般般", "老样子", "还是老样子", "跟平时一样", "和平时一样", "跟以前一样", "差不多",
           "就那样", "那样", "还那样", "过得去", "可以", "行", "还成", "成", "平平", "普通",
           "so so", "soso", "so-so", "meh", "average", "same as usual", "as usual", "same as always",
           "not too bad", "okish", "ok ish", "kinda ok", "its ok", "😐", "😑", "🤷"),
     NEG: ("不好", "不太好", "差", "很差", "不行", "不咋地", "不咋样", "不怎么样", "不得劲", "不中",
-          "不大好", "不舒坦", "糟", "糟糕", "够呛", "不对劲", "不对", "蔫", "蔫了", "没精神",
+          "不大好", "不舒坦", "糟", "糟糕", "够呛", "不对劲", "不对", "蔫", "蔫了", "没精神", "问题", "毛病",
+          "problem", "problems", "wrong", "trouble",
           "bad", "not good", "not great", "terrible", "awful", "poor", "rough", "not well",
           "not ok", "not okay", "not fine", "not so good", "not too good", "unwell",
           "👎", "😢", "😭", "😞", "😔", "☹", "🙁", "😟", "😩", "😣", "😫", "😿"),
@@ -51,23 +58,27 @@ for _sense, _words in {
 
 # one-character senses that mean something only as the whole answer ("中" alone, not "中午")
 WHOLE_ONLY = frozenset({"中", "行", "成", "是", "对", "有", "嗯", "不", "没", "无", "否", "差", "蔫",
-                        "可以", "那样", "ya", "no", "ok"})
-NEGATORS_HAN = ("没有", "不是", "不", "没", "别", "未", "莫", "冇", "无")
-NEGATORS_LATIN = frozenset({"not", "no", "isnt", "wasnt", "didnt", "dont", "doesnt", "never",
+                        "可以", "那样", "去", "ya", "no", "ok"})
+NEGATORS_HAN = ("没有", "没得", "莫得", "么得", "冇得", "木有", "不是", "不", "没", "别", "未", "莫", "冇",
+                "无")
+# a negation with one word after it that is a whole answer, not a verb ("没得都好": "none, all good")
+GAP_EXCEPTIONS = ("不过", "没想", "不知", "没啥", "没事")
+NEGATORS_LATIN = frozenset({"not", "no", "nothing", "isnt", "wasnt", "didnt", "dont", "doesnt", "never",
                             "arent", "aint", "hasnt", "havent", "cant", "couldnt", "wont", "nt"})
 # words between a negation and what it negates ("不太好", "不怎么开心", "not very happy")
 DEGREE_HAN = ("怎么", "咋", "那么", "太", "大", "很", "是很", "是太", "是", "算", "什么", "啥", "够",
               "特别", "咋个", "好好")
 DEGREE_LATIN = frozenset({"very", "so", "that", "really", "too", "quite", "at", "all", "feeling",
                           "feel", "be", "been", "being", "doing", "look", "looks", "seem", "seems",
-                          "super", "eating", "sleeping"})
+                          "super", "eating", "sleeping", "to", "about", "a", "any"})
 # said around an answer, meaning nothing by themselves
 LEADING_FILLERS = ("嗯嗯", "嗯", "哦", "噢", "额", "呃", "唉", "哎", "啊", "他", "她", "它", "孩子", "小孩",
                    "娃娃", "娃儿", "娃", "伢", "宝宝", "今天", "今儿个", "今儿", "今日", "这两天", "这几天",
                    "最近", "都", "也")
 TRAILING_PARTICLES = "啊呀吧呢嘞哦的了啦嘛哈喽噢咧哟呐么滴哒"
 LATIN_WORD = re.compile(r"[a-z0-9]+")
-A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+A_NOT_A = re.compile(r"(?<![不没])([\u4e00-\u9fff])[不没]\1")
+NEITHER = re.compile(r"\bneither (\w+) nor (\w+)")
 EMOJI_JOINERS = frozenset("\ufe0f\ufe0e\u200d") | frozenset(chr(c) for c in range(0x1F3FB, 0x1F400))
 
 
@@ -78,7 +89,6 @@ class Choice:
     value: str
     words: tuple[str, ...]
     senses: tuple[str, ...] = ()
-    polarity: str | None = None  # the option's own words say pos/neg (for negation)
 
 
 @cache
@@ -95,26 +105,31 @@ def _simplified() -> dict[int, str]:
 
 @cache
 def fold(text: str) -> str:
-    """NFKC, lower case, simplified characters, apostrophes dropped, other punctuation as a
-    space; spaces kept only between Latin words ("not bad", but "不 开心" -> "不开心")."""
+    """NFKC, lower case, simplified characters, apostrophes dropped; punctuation, and spaces
+    between Chinese words, become a clause mark "|" (no word and no negation reaches across
+    it: "没有没有 挺好的"); a space between Latin words stays a space ("not bad")."""
     folded = unicodedata.normalize("NFKC", text).lower().translate(_simplified())
+    folded = re.sub(r"['’]ll\b", " will", folded)  # "i'll ask" is not "ill"
     out: list[str] = []
     for ch in folded:
         if ch in "'’‘`´" or ch in EMOJI_JOINERS:
             continue
         kind = unicodedata.category(ch)
-        if ch.isspace() or kind[0] in "PC" or ch in "~～-_/\\|+=^":
+        if ch.isspace():
             out.append(" ")
+        elif kind[0] in "PC" or ch in "~～-_/\\|+=^":
+            out.append("|")
         else:
             out.append(ch)
-    joined = re.sub(r" +", " ", "".join(out)).strip()
-    # a space matters only between two Latin letters or digits
-    return re.sub(r"(?<![a-z0-9]) | (?![a-z0-9])", "", joined)
+    joined = re.sub(r" +", " ", "".join(out))
+    # a space matters only between two Latin letters or digits; elsewhere it ends a clause
+    joined = re.sub(r"(?<![a-z0-9]) | (?![a-z0-9])", "|", joined)
+    return re.sub(r"\|+", "|", joined).strip("| ")
 
 
 def core(folded: str) -> str:
     """The answer without what is said around it: "嗯，孩子今天好着呢" -> "好着"."""
-    text = folded.replace(" ", "") if not LATIN_WORD.search(folded) else folded
+    text = folded.replace("|", "")
     changed = True
     while changed and text:
         changed = False
@@ -159,11 +174,10 @@ def negated(haystack: str, start: int) -> bool:
     """Whether a negation governs the word at ``start`` (degree words may stand between)."""
     before = haystack[:start].rstrip()
     for _ in range(3):
-        if not before:
-            return False
-        last_latin = LATIN_WORD.search(before.rsplit(" ", 1)[-1]) if before[-1].isascii() else None
-        if last_latin is not None:
-            token = before.rsplit(" ", 1)[-1]
+        if not before or before.endswith("|"):
+            return False  # a clause mark ends what a negation reaches
+        token = re.split(r"[ |]", before)[-1]
+        if before[-1].isascii() and LATIN_WORD.search(token):
             if token in NEGATORS_LATIN:
                 return True
             if token in DEGREE_LATIN:
@@ -172,7 +186,7 @@ def negated(haystack: str, start: int) -> bool:
             return False
         if before.endswith(NEGATORS_HAN):
             return True
-        if before[:-1].endswith(NEGATORS_HAN) and not before.endswith(("不过", "没想", "不知")):
+        if before[:-1].endswith(NEGATORS_HAN) and not before.endswith(GAP_EXCEPTIONS):
             return True  # one word between: "没去上学", "不爱笑"
         degree = next((d for d in DEGREE_HAN if before.endswith(d)), None)
         if degree is None:
@@ -181,17 +195,24 @@ def negated(haystack: str, start: int) -> bool:
     return False
 
 
-def _hits(haystack: str, choices: Sequence[Choice]) -> list[Hit]:
-    """Every option word and sense word in the text, the longest first, none overlapping."""
+def _hits(haystack: str, choices: Sequence[Choice], fuzzy: bool = False) -> list[Hit]:
+    """Every option word and sense word in the text, the longest first, none overlapping.
+    ``fuzzy``: Chinese words of two characters or more also match what sounds alike (an
+    input method's slip: "感帽" for "感冒", "开兴" for "开心")."""
+    find = _find_sounding if fuzzy else _find
     found: list[Hit] = []
     for choice in choices:
         for word in choice.words:
-            for start in _find(haystack, word):
+            if len(word) == 1 and word in WHOLE_ONLY:
+                continue  # "去", "有": only as the whole answer
+            if fuzzy and (len(word) < 2 or _is_latin(word)):
+                continue
+            for start in find(haystack, word):
                 found.append(Hit(start, start + len(word), word, choice, None))
     for word, sense in SENSE_WORDS.items():
-        if word in WHOLE_ONLY:
+        if word in WHOLE_ONLY or (fuzzy and (len(word) < 2 or _is_latin(word))):
             continue
-        for start in _find(haystack, word):
+        for start in find(haystack, word):
             found.append(Hit(start, start + len(word), word, None, sense))
     # longest first; on equal length a question's own word before a general one
     found.sort(key=lambda h: (-(h.end - h.start), h.choice is None, h.start))
@@ -206,13 +227,47 @@ def _hits(haystack: str, choices: Sequence[Choice]) -> list[Hit]:
     return taken
 
 
+@cache
+def _sounds(ch: str) -> frozenset[str]:
+    """How a character may be read, without tones, front and back nasals alike (in/ing)."""
+    if not ("\u4e00" <= ch <= "\u9fff"):
+        return frozenset({ch})
+    readings = pinyin(ch, style=Style.NORMAL, heteronym=True)[0]
+    return frozenset(re.sub(r"(?<=[aei])ng$", "n", r) for r in readings)
+
+
+def _find_sounding(haystack: str, needle: str) -> Iterable[int]:
+    """Where ``needle`` is written with characters that sound alike (its first one as it is:
+    input methods slip on a later character far more than on the first)."""
+    sounds = [_sounds(ch) for ch in needle]
+    for start in range(len(haystack) - len(needle) + 1):
+        if haystack[start] == needle[0] and all(
+                sounds[i] & _sounds(haystack[start + i]) for i in range(1, len(needle))):
+            yield start
+
+
 FLIP = {POS: NEG, NEG: MID, MID: NEG, YES: NO, NO: None}
+# "不知道", "not sure": no answer at all, whatever else is said
+UNSURE = ("不知道", "不清楚", "说不好", "说不准", "不确定", "不一定", "搞不清", "不晓得", "没问",
+          "not sure", "dont know", "do not know", "no idea", "will ask", "ask his", "ask her")
+# words that hold a sense word's characters but not its meaning ("好像" is not "good")
+BLOCKERS = ("好像", "好几", "好多", "好久", "正好", "只好", "刚好", "最好", "好不容易", "要不",
+            "不过来", "好的谢谢", "谢谢", "thank you", "thanks")
+# after these, the rest of the sentence is what counts ("挺好的，就是有点咳嗽")
+CONTRAST = ("但是", "不过", "可是", "只是", "就是", "but", "except", "though", "however")
+ASKING_BACK = ("啥", "什么", "what")
+SEGMENTS = re.compile(r"[\s,，。.!！?？、;；:：]+")
+NUMBER_FILLERS = re.compile(r"选|按|第|个|号|条|项|就|吧|啊|呀|嗯|的|了|option|number|choice|pick|"
+                            r"press|yes|ok|#|\|| ")
 
 
 def _by_sense(senses: set[str], choices: Sequence[Choice]) -> Choice | None:
     if not senses:
         return None
     wanted = [c for c in choices if senses & set(c.senses)]
+    winning = [c for c in wanted if WINS in c.senses]
+    if len(wanted) > 1 and len(winning) == 1:
+        return winning[0]
     if len(wanted) != 1:
         return None
     # all the senses heard must point to this one choice (no "开心又难过")
@@ -221,41 +276,115 @@ def _by_sense(senses: set[str], choices: Sequence[Choice]) -> Choice | None:
     return wanted[0]
 
 
-def understand(text: str, choices: Sequence[Choice]) -> Choice | None:
-    """The choice a typed answer means, or None when it is unclear."""
+def _number(folded: str, choices: Sequence[Choice]) -> Choice | None:
+    """"第3个", "选1", "按2", "option 2", "1 yes": the option's number with a few words."""
+    rest = NUMBER_FILLERS.sub("", folded)
+    if rest.isascii() and rest.isdigit() and len(rest) == 1 and 1 <= int(rest) <= len(choices):
+        return choices[int(rest) - 1]
+    return None
+
+
+def _masked(folded: str) -> str:
+    """Blank out what must not be read as an answer: "是不是…", "好像"."""
+    masked = A_NOT_A.sub(lambda m: "#" * len(m.group(0)), folded)
+    masked = NEITHER.sub(lambda m: "neither" + "#" * (len(m.group(0)) - 7), masked)
+    for blocker in BLOCKERS:
+        masked = masked.replace(blocker, "#" * len(blocker))
+    return masked
+
+
+def _after_contrast(hits: list[Hit], masked: str) -> list[Hit] | None:
+    """What follows "但是/就是/but" is what counts; None when nothing after it is understood
+    (the words that matter are ones we do not know)."""
+    cut = max((masked.rfind(m) + len(m) for m in CONTRAST if m in masked), default=-1)
+    if cut < 0 or cut >= len(masked):
+        return hits
+    later = [h for h in hits if h.start >= cut]
+    return later or None
+
+
+class _Unclear:
+    """The words point two ways: do not look further, ask again."""
+
+
+UNCLEAR = _Unclear()
+
+
+def understand(text: str, choices: Sequence[Choice], foreign: Sequence[str] = ()) -> Choice | None:
+    """The choice a typed answer means, or None when it is unclear. ``foreign``: words naming
+    other questions' topics ("心情" when asked about health): a general word next to one of them
+    answers the other question."""
+    first = fold(SEGMENTS.split(text.strip(), maxsplit=1)[0])
+    chosen = _understand(text, choices, foreign)
+    if first and first != fold(text) and chosen is None:
+        # "有，老师说他上课老睡觉": a yes or no, then what it is about
+        lead = SENSE_WORDS.get(core(first)) if core(first) in WHOLE_ONLY else None
+        if lead in (YES, NO):
+            return _by_sense({lead}, choices)
+    return chosen if isinstance(chosen, Choice) else None
+
+
+def _understand(text: str, choices: Sequence[Choice],
+                foreign: Sequence[str]) -> Choice | _Unclear | None:
     folded = fold(text)
-    if not folded:
+    if not folded or any(u in folded for u in UNSURE):
         return None
     whole = core(folded)
     for choice in choices:  # the whole answer is one of the question's words
         if whole in choice.words or folded in choice.words:
             return choice
-    # "是不是…", "有没有…": a question back, neither yes nor no
-    hits = _hits(A_NOT_A.sub(lambda m: "#" * len(m.group(0)), folded), choices)
+    by_number = _number(folded, choices)
+    if by_number is not None:
+        return by_number
+    if whole.endswith(ASKING_BACK):  # "担心啥", "worry about what": a question back
+        return None
+    chosen = _read(folded, _hits(_masked(folded), choices), choices, foreign)
+    if chosen is not None:
+        return chosen
+    homophones = _hits(_masked(folded), choices, fuzzy=True)  # "感帽", "放价", "开兴"
+    chosen = _read(folded, homophones, choices, foreign)
+    if chosen is not None:
+        return chosen
+    return _near_miss(folded, choices)
+
+
+def _read(folded: str, hits: list[Hit], choices: Sequence[Choice],
+          foreign: Sequence[str] = ()) -> Choice | _Unclear | None:
+    kept = _after_contrast(hits, _masked(folded))
+    if kept is None:
+        return UNCLEAR if hits else None
+    hits = kept
     named: dict[str, Choice] = {}
-    named_len = 0
     senses: set[str] = set()
     for hit in hits:
-        is_negated = negated(folded, hit.start)
+        # a yes or a no is an answer, never negated ("no yes" is unclear, not "no")
+        is_negated = SENSE_WORDS.get(hit.word) not in (YES, NO) and negated(folded, hit.start)
         if hit.choice is not None:
-            if not is_negated:
-                length = hit.end - hit.start
-                if length > named_len:
-                    named, named_len = {hit.choice.value: hit.choice}, length
-                elif length == named_len:
-                    named[hit.choice.value] = hit.choice
-            elif hit.choice.polarity is not None:
-                flipped = FLIP.get(hit.choice.polarity)
-                if flipped == NEG:  # "不开心" said as "不怎么开心"; a negated bad word is unclear
-                    senses.add(NEG)
+            if is_negated:
+                senses.add(f"not:{hit.choice.value}")  # "不怎么开心", "没有不舒服"
+            else:
+                named[hit.choice.value] = hit.choice
             continue
         sense = FLIP.get(hit.sense or "") if is_negated else hit.sense
         if sense:
             senses.add(sense)
-    if len(named) == 1:
-        return next(iter(named.values()))
+    winning = [c for c in named.values() if WINS in c.senses]
+    if len(named) > 1 and len(winning) == 1:
+        return winning[0]  # "吃得好，睡不着": either one not normal is not normal
+    if len(named) > 1:
+        return UNCLEAR  # "开心也不开心", "happy and sad"
     if named:
-        return None
+        choice = next(iter(named.values()))
+        plain = {s for s in senses if not s.startswith("not:")}
+        by_sense = _by_sense(plain, choices)
+        if f"not:{choice.value}" in senses:
+            return UNCLEAR  # "发烧 没发烧", "went didnt go"
+        if by_sense is not None and by_sense != choice and WINS not in choice.senses:
+            return by_sense if WINS in by_sense.senses else UNCLEAR
+        return choice
+    if any(_present(folded, topic) for topic in foreign):
+        return UNCLEAR  # "心情还行" asked about health: it answers another question
+    whole = core(folded)
     whole_sense = SENSE_WORDS.get(whole)
     if whole_sense is None and whole[:1] in ("挺", "蛮", "可", "怪", "真", "很", "老", "特", "超"):
         whole_sense = SENSE_WORDS.get(whole[1:])  # "挺中", "可得劲"
@@ -263,10 +392,13 @@ def understand(text: str, choices: Sequence[Choice]) -> Choice | None:
         whole_sense = MID  # "还中", "还得劲": good enough
     if whole_sense is not None:
         return _by_sense({whole_sense}, choices)
-    chosen = _by_sense(senses, choices)
-    if chosen is not None:
-        return chosen
-    return _near_miss(folded, choices)
+    if not senses:
+        return None
+    return _by_sense(senses, choices) or UNCLEAR
+
+
+def _present(folded: str, word: str) -> bool:
+    return next(iter(_find(folded, word)), None) is not None
 
 
 def _near_miss(folded: str, choices: Sequence[Choice]) -> Choice | None:

@@ -35,9 +35,8 @@ class Option:
     label: str
     words: tuple[str, ...] = ()
     # general senses this option takes in a typed sentence (flows.core.answer_sense: "pos",
-    # "mid", "neg", "yes", "no"), and whether its own words say something good or bad
+    # "mid", "neg", "yes", "no", and "not:<value>" for another option's word negated)
     senses: tuple[str, ...] = ()
-    polarity: str | None = None
 
 
 @dataclass
@@ -154,7 +153,8 @@ def _affirmed(haystack: str, needle: str) -> bool:
     return False
 
 
-def match_in_sentence(text: str, options: list[Option]) -> Option | None:
+def match_in_sentence(text: str, options: list[Option],
+                      foreign: tuple[str, ...] = ()) -> Option | None:
     """The option a sentence speaks of ("他今天挺开心的" -> happy, "还行" -> so-so).
 
     A longer word beats a shorter one inside it ("不开心" beats "开心"), a negated word does not
@@ -163,7 +163,7 @@ def match_in_sentence(text: str, options: list[Option]) -> Option | None:
     misread. Emoji ("😢") count as words. See flows.core.answer_sense.
     """
     choices = _choices(tuple(options))
-    chosen = understand(text, choices)
+    chosen = understand(text, choices, foreign)
     if chosen is None:
         return None
     return next((o for o in options if o.value == chosen.value), None)
@@ -177,5 +177,5 @@ def _choices(options: tuple[Option, ...]) -> tuple[Choice, ...]:
         words.add(normalise(option.label))
         words.update(ch for ch in option.label if unicodedata.category(ch) == "So")
         words.discard("")
-        result.append(Choice(option.value, tuple(sorted(words)), option.senses, option.polarity))
+        result.append(Choice(option.value, tuple(sorted(words)), option.senses))
     return tuple(result)
