@@ -252,7 +252,7 @@ UNSURE = ("不知道", "不清楚", "说不好", "说不准", "不确定", "不�
           "not sure", "dont know", "do not know", "no idea", "will ask", "ask his", "ask her")
 # words that hold a sense word's characters but not its meaning ("好像" is not "good")
 BLOCKERS = ("好像", "好几", "好多", "好久", "正好", "只好", "刚好", "最好", "好不容易", "要不",
-            "不过来", "好的谢谢", "谢谢", "thank you", "thanks")
+            "不过来", "好的谢谢", "谢谢", "你好", "您好", "好吗", "thank you", "thanks", "hello")
 # after these, the rest of the sentence is what counts ("挺好的，就是有点咳嗽")
 CONTRAST = ("但是", "不过", "可是", "只是", "就是", "but", "except", "though", "however")
 ASKING_BACK = ("啥", "什么", "what")
