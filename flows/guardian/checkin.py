@@ -136,9 +136,9 @@ def _build_options(_: Translator, field: str) -> list[Option]:
                 Option("not_normal", _("⚠️ Not normal"), (
                     "不正常", "不好", "没吃", "吃不下", "不吃饭", "没睡好", "睡不着", "失眠", "不好好吃饭",
                     "吃得少", "不想吃", "胃口不好", "做噩梦", "睡不好", "吃不好", "不吃", "没胃口", "挑食",
-                    "做梦", "吃得不多", "睡得晚", "熬夜", "半夜醒", "尿床", "睡不踏实", "吃不香", "吃不进", "醒了",
-                    "哭醒", "吃不落", "才睡", "没怎么吃", "不饿", "零食", "不好好睡", "not normal", "bad",
-                    "poor", "not eating", "cant sleep", "didnt eat", "no appetite", "nightmare",
+                    "做梦", "吃得不多", "睡得晚", "熬夜", "半夜醒", "尿床", "睡不踏实", "吃不香", "吃不进",
+                    "醒了", "哭醒", "吃不落", "才睡", "没怎么吃", "不饿", "零食", "不好好睡", "not normal",
+                    "bad", "poor", "not eating", "cant sleep", "didnt eat", "no appetite", "nightmare",
                     "nightmares", "little", "woke", "snacks", "badly", "midnight", "wet the bed",
                     "restless", "⚠"),
                        senses=(NEG, NO, "not:normal", WINS))]
