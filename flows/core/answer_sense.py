@@ -31,7 +31,8 @@ for _sense, _words in {
     POS: ("好", "很好", "挺好", "蛮好", "真好", "都好", "好好的", "好着", "好着呢", "好得很", "好的很",
           "不错", "挺不错", "蛮不错", "可以的", "中", "得劲", "美得很", "巴适", "安逸", "棒", "挺棒",
           "没问题", "没毛病", "没啥事", "没什么事", "没事", "莫得事", "没得事", "冇事", "舒服",
-          "舒坦", "精神", "挺精神", "有精神", "活蹦乱跳", "欢实", "乐呵",
+          "舒坦", "好多了", "好些了", "好点了", "好了", "精神", "挺精神", "有精神", "活蹦乱跳",
+          "欢实", "乐呵",
           "good", "great", "fine", "ok", "okay", "well", "nice", "perfect",
           "awesome", "excellent", "very good", "pretty good", "all good", "no problem",
           "👍", "👌", "💪", "✅", "😊", "😀", "😄", "😁", "😃", "🙂", "☺", "🥰", "👏"),
@@ -251,7 +252,8 @@ FLIP = {POS: NEG, NEG: MID, MID: NEG, YES: NO, NO: None}
 UNSURE = ("不知道", "不清楚", "说不好", "说不准", "不确定", "不一定", "搞不清", "不晓得", "没问",
           "not sure", "dont know", "do not know", "no idea", "will ask", "ask his", "ask her")
 # words that hold a sense word's characters but not its meaning ("好像" is not "good")
-BLOCKERS = ("好像", "好几", "好多", "好久", "正好", "只好", "刚好", "最好", "好不容易", "要不",
+BLOCKERS = ("好像", "好几", "好多人", "好多天", "好多次", "好久", "正好", "只好", "刚好", "最好",
+            "好不容易", "要不",
             "不过来", "好的谢谢", "谢谢", "你好", "您好", "好吗", "thank you", "thanks", "hello")
 # after these, the rest of the sentence is what counts ("挺好的，就是有点咳嗽")
 CONTRAST = ("但是", "不过", "可是", "只是", "就是", "but", "except", "though", "however")

@@ -35,9 +35,7 @@ COURTESY = {"谢谢", "谢谢你", "谢谢您", "好的", "嗯嗯", "收到", "�
 PASS_ON = re.compile(r"转告|转达|转给|帮我(说|问|讲|带)|(告诉|跟|和|给|让|请|叫|问问?)[^。，！？]{0,5}"
                      r"(主任|督导|工作人员|村里|干部)|(tell|ask|inform|let)\b.{0,30}\b(director|"
                      r"caseworker|staff|social worker)|pass (this |it |that )?on")
-# what the child's day can be read as, for "is this a concern?"
-CONCERN_VALUES = {"mood": {"sad"}, "health": {"unwell", "injured"},
-                  "eating_sleeping": {"not_normal"}}
+
 KIND_EMOJI = {"👍", "🙏", "😊", "❤️", "🌹", "🌷", "👌", "🤝", "😀", "😄"}
 
 
@@ -62,11 +60,7 @@ def _reads_as(_: Translator, text: str, field: str) -> str | None:
     return chosen.value if chosen else None
 
 
-def carries_concern(_: Translator, text: str) -> bool:
-    """A normal-level topic of the risk engine, or a sad, ill, hurt or not-eating child."""
-    if match_terms(text):
-        return True
-    return any(_reads_as(_, text, field) in values for field, values in CONCERN_VALUES.items())
+carries_concern = checkin.concern_in  # a risk topic, or a sad, ill, hurt or not-eating child
 
 
 def asks_to_stop(text: str) -> bool:
