@@ -38,6 +38,7 @@ async def test_sos_pressed_by_mistake_keeps_the_alert_and_tells_the_caseworker(
     labels = [b["text"] for row in danger["reply_markup"]["inline_keyboard"] for b in row]
     assert any("按错了" in label for label in labels), labels
     assert "🔴" in await caseworker.read_until("🔴")  # the urgent alert went out at once
+    await grandma.read_until("已经收到")  # told once it arrived (before her next press)
     (said,) = await grandma.press(danger, "按错了")
     assert "按错" in said["text"] and "李主任" in said["text"]
     assert "reply_markup" not in said or "inline_keyboard" not in said["reply_markup"]
@@ -55,7 +56,7 @@ async def test_after_sos_no_sentence_is_said_twice(bot: BotHandle, sandbox: Sand
     grandma, caseworker, _father = await family(sandbox, bot.db)
     (danger,) = await grandma.say("🆘 紧急求助")
     await caseworker.read_until("🔴")
-    texts = [danger["text"]]
+    texts = [danger["text"], await grandma.read_until("已经收到")]
     (more,) = await grandma.press(danger, "没有")
     texts.append(more["text"])
     texts += [m["text"] for m in await grandma.press(more, "没有要补充")]
