@@ -216,6 +216,15 @@ class AlertsRepo:
             "a.created_at < ? ORDER BY a.id", (*family_ids, since, until)).fetchall()
         return [dict(r) for r in rows]
 
+    def with_outcomes(self, family_id: int, since: str, until: str) -> list[dict[str, object]]:
+        """A family's alerts raised in a period, with who took them and how they ended (branch
+        families: the parents' weekly story)."""
+        rows = self.conn.execute(
+            "SELECT id, child_id, rule, status, created_at, outcome, holder_id, acknowledged_by, "
+            "resolved_by FROM alerts WHERE family_id = ? AND created_at >= ? AND created_at < ? "
+            "ORDER BY created_at, id", (family_id, since, until)).fetchall()
+        return [dict(r) for r in rows]
+
     def open_family_ids(self, rule: str) -> set[int]:
         rows = self.conn.execute(
             "SELECT DISTINCT family_id FROM alerts WHERE rule = ? AND status != 'resolved' "

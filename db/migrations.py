@@ -334,6 +334,20 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX outbox_slot ON outbox(slot) WHERE slot IS NOT NULL",
         "CREATE INDEX outbox_person_slot ON outbox(person_id, slot) WHERE slot IS NOT NULL",
     ],
+    # branch families (issue 17.4): what a guardian tells about the child with no concern is
+    # kept for the parents' weekly message instead of being forwarded; deleted by /forget
+    [
+        """CREATE TABLE kept_words (
+            id INTEGER PRIMARY KEY,
+            family_id INTEGER NOT NULL REFERENCES families(id) ON DELETE CASCADE,
+            person_id INTEGER REFERENCES people(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            local_day TEXT NOT NULL,
+            mood TEXT,
+            text TEXT NOT NULL
+        )""",
+        "CREATE INDEX kept_words_family_day ON kept_words(family_id, local_day)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

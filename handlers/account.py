@@ -7,12 +7,13 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from db.store import Store
-from flows.account.account import begin_forget, begin_settings, pause
+from flows.account.account import begin_forget, begin_settings, pause, resume_pressed
 from flows.account.menu import MENU_PREFIX, help_text, menu
 from flows.account.welcome import welcome_unknown
 from flows.core.i18n import translator
 from flows.core.ui import FlowContext, Reply
 from flows.guardian.checkin import begin_now
+from flows.guardian.words import ask_for_a_call, contact_director
 from flows.staff.alert_desk import families_overview
 from flows.staff.family_file import begin_new_family
 from flows.staff.staff import invite_staff, staff_list
@@ -111,6 +112,9 @@ async def menu_button(update: Update, context: KinContext) -> None:
         "staff": lambda s, c, p: staff_list(s, p),
         "checkin": lambda s, c, p: begin_now(s, c, p),
         "families": lambda s, c, p: families_overview(s, c, p),
+        "contact": lambda s, c, p: contact_director(s, c, p),
+        "callme": lambda s, c, p: ask_for_a_call(s, c, p),
+        "resume": lambda s, c, p: resume_pressed(s, c, p),
     }
     action = actions.get(choice)
     if action is None:

@@ -24,7 +24,7 @@ async def start(update: Update, context: KinContext) -> None:
 
     def flow(store: Store, ctx: FlowContext) -> list[Reply]:
         if code:
-            return begin_join(store, ctx, tg_user_id=user.id, code=code)
+            return begin_join(store, ctx, tg_user_id=user.id, code=code, language_code=language)
         person = store.people.by_telegram_user(user.id)
         if person is None:
             from flows.core.i18n import normalize_locale

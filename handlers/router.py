@@ -12,12 +12,12 @@ from db.store import Store
 from flows.account import account, joining
 from flows.account.invites import ALPHABET, CODE_LENGTH
 from flows.account.menu import menu
-from flows.account.welcome import welcome_unknown
+from flows.account.welcome import key_action, welcome_unknown
 from flows.core.i18n import normalize_locale, translator
 from flows.core.ui import FlowContext, Reply, ascii_number
 from flows.guardian import checkin, sos
 from flows.guardian.risk_intake import edited_words, words_after_help, words_in_exchange
-from flows.guardian.words import handle_media, handle_words, is_checkin_call, is_help_call
+from flows.guardian.words import handle_media, handle_words, is_help_call, keyboard_key
 from flows.staff import alert_desk, family_file
 from handlers.common import answer_button
 from handlers.context import KinContext
@@ -124,8 +124,9 @@ async def on_text(update: Update, context: KinContext) -> None:
                 replies = sos.begin_help(store, ctx, person)
                 words_after_help(store, ctx, person, text)
                 return replies
-            if is_checkin_call(text, person.locale) and person.role == "guardian":
-                return checkin.begin_now(store, ctx, person)
+            key = key_action(text, person)
+            if key is not None:
+                return keyboard_key(store, ctx, person, key)
         if dialog is not None and not is_command:
             heard = words_in_exchange(store, ctx, dialog, person, text=text, typed=is_text,
                                       chat_id=message.chat_id, message_id=message.message_id)
@@ -139,7 +140,8 @@ async def on_text(update: Update, context: KinContext) -> None:
         _ = translator(_locale(person, update, ctx))
         if person is None or person.status == "opted_out":
             if is_text and _is_code(text):
-                return joining.begin_join(store, ctx, tg_user_id=user.id, code=text.strip().upper())
+                return joining.begin_join(store, ctx, tg_user_id=user.id, code=text.strip().upper(),
+                                          language_code=user.language_code)
             return [Reply(welcome_unknown(_))]
         family = person.role in sos.FAMILY_ROLES
         if family and is_text and not is_command:

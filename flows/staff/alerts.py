@@ -389,4 +389,7 @@ FOLLOW_UP_EVENTS = {
     "sos_again": N_("The guardian pressed the help button again."),
     "sos_words": N_("The guardian added:"),
     "sos_voice": N_("The guardian sent a voice note (forwarded next)."),
+    # branch families (issue 17.3): the alert stays open; the caseworker decides
+    "sos_mistake": N_("⚠️ The family says the help button may have been pressed by mistake. The "
+                      "alert stays open: a short call to make sure all is well."),
 }
