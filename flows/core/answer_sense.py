@@ -18,9 +18,10 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from pypinyin import Style, pinyin
+
+from flows.core.simplified import simplified_table
 
 POS, MID, NEG, YES, NO = "pos", "mid", "neg", "yes", "no"
 WINS = "wins"  # an option that wins when the words point two ways ("吃得好，睡不着" is not normal)
@@ -93,23 +94,11 @@ class Choice:
 
 
 @cache
-def _simplified() -> dict[int, str]:
-    table: dict[int, str] = {}
-    text = resources.files("opencc_purepy").joinpath("dicts/TSCharacters.txt").read_text("utf-8")
-    for line in text.splitlines():
-        source, _tab, targets = line.partition("\t")
-        target = targets.split(" ")[0] if targets else ""
-        if len(source) == 1 and len(target) == 1 and source != target:
-            table[ord(source)] = target
-    return table
-
-
-@cache
 def fold(text: str) -> str:
     """NFKC, lower case, simplified characters, apostrophes dropped; punctuation, and spaces
     between Chinese words, become a clause mark "|" (no word and no negation reaches across
     it: "没有没有 挺好的"); a space between Latin words stays a space ("not bad")."""
-    folded = unicodedata.normalize("NFKC", text).lower().translate(_simplified())
+    folded = unicodedata.normalize("NFKC", text).lower().translate(simplified_table())
     folded = re.sub(r"['’]ll\b", " will", folded)  # "i'll ask" is not "ill"
     out: list[str] = []
     for ch in folded:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
-from importlib import resources
+
+from flows.core.simplified import simplified_table
 
 CLAUSE = "|"
 SENTENCE = "#"
@@ -23,19 +24,6 @@ KEPT_SYMBOLS = frozenset("💊🔪🩸🪢⚰🔫💉🚑😭")
 CLAUSE_MARKS = frozenset(",，、;；:：()（）[]【】「」『』\"“”《》<>")
 SENTENCE_MARKS = frozenset("。.!！?？…\n\r")
 DROPPED_INSIDE_WORDS = frozenset("'’‘`´")
-
-
-def _simplified_table() -> dict[int, str]:
-    """Traditional -> simplified, character by character (the first candidate of OpenCC's
-    TSCharacters dictionary: 殺->杀, 離->离, 樓->楼)."""
-    table: dict[int, str] = {}
-    text = resources.files("opencc_purepy").joinpath("dicts/TSCharacters.txt").read_text("utf-8")
-    for line in text.splitlines():
-        source, _tab, targets = line.partition("\t")
-        target = targets.split(" ")[0] if targets else ""
-        if len(source) == 1 and len(target) == 1 and source != target:
-            table[ord(source)] = target
-    return table
 
 
 @cache
@@ -63,7 +51,7 @@ def translation_table() -> dict[int, str | None]:
                 table[code] = None
     for code in (0x0A, 0x0D):
         table[code] = SENTENCE
-    table.update(_simplified_table())
+    table.update(simplified_table())
     return table
 
 
