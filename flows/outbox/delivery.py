@@ -16,9 +16,7 @@ from flows.outbox.retry_policy import Action, Decision
 from flows.staff.alert_desk import on_unreachable
 from flows.staff.alerts import Waits, confirm_delivered, raise_alert
 
-# a twentieth of a second to spare, as for direct replies: Telegram's clock starts when a
-# request arrives, and a loaded machine delivers one request later than the next
-PRIVATE_SPACING = timedelta(seconds=1.05)
+PRIVATE_SPACING = timedelta(seconds=1.0)
 GROUP_SPACING = timedelta(seconds=3.0)  # 20 messages a minute
 
 
