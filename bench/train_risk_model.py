@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from flows.guardian.risk_model import RULES_ONLY, WEIGHTS, Model  # noqa: E402
+from flows.guardian.risk_model import RULES_ONLY, WEIGHTS, Model, second_opinion  # noqa: E402
 from flows.guardian.risk_quality import Example, load, score  # noqa: E402
+from flows.guardian.risk_rules import Message  # noqa: E402
 from flows.guardian.risk_training import train  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
@@ -84,17 +85,18 @@ def leave_one_author_out(dev: list[Example], extra: list[Example],
     for author, (learned, held) in models.items():
         m = with_threshold(learned, chosen)
         alone = [e for e in held if e.severity in ("urgent", "high")]
-        model_alone = sum(m.classify(_prep(e.text)) is not None for e in alone)
+        model_alone = sum(second_opinion(Message(e.text), m) is not None for e in alone)
         folds[f"author{author}"] = {
             "rows": len(held),
             "rules_only": summary(score(held, RULES_ONLY), held),
             "rules_and_model": summary(score(held, m), held),
+            # the alerts the model raises by itself (rules ignored; its gates and guards kept)
             "model_alone_alert_recall": round(model_alone / len(alone), 3) if alone else None,
             "calm_rows_alerted": {"rules_only": calm_alerts(held, RULES_ONLY),
                                   "rules_and_model": calm_alerts(held, m)},
         }
     sweep = {str(t): {"fa": p[0], "hard": p[1], "calm_alerts_added": p[2], "calm": p[3],
-                      "model_alone_recall": round(p[4] / p[5], 3),
+                      "model_alone_recall_ungated": round(p[4] / p[5], 3),
                       "look_alikes_alerted": loud[t], "look_alikes": len(quiet)}
              for t, p in pooled.items()}
     return {"threshold": chosen, "folds": folds, "sweep": sweep}

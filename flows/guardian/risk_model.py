@@ -6,7 +6,8 @@ full width and pinyin) scored by logistic regressions trained on the labelled ro
 Recall first and never on its own word alone: the rules' findings stand; the model may only RAISE a
 message the rules found no alert in, when its probability is over a threshold chosen by
 leave-one-author-out cross-validation, and never where the rules heard a hard-negative guard
-(negation in scope, hyperbole, everyday 打, a story, a game, a mishap already over ...).
+(in the clause it would raise on: negation in scope, hyperbole, everyday 打; anywhere: a story, a
+game, other people's children, a mishap already over ...).
 
 Three models share one file (flows/guardian/risk_model.json): "alert" (urgent or high against the
 rest), "urgent" (urgent against high, among alerts) and one per alert class (one against the rest,
@@ -69,25 +70,32 @@ class Model:
     def probability(self, head: str, feats: set[str]) -> float:
         return _sigmoid(self.margin(head, feats))
 
-    def evidence(self, prepared: str) -> str:
-        """The clause whose n-grams push hardest towards an alert (for the caseworker's "why")."""
+    def evidence(self, prepared: str) -> tuple[int, str]:
+        """The clause whose n-grams push hardest towards an alert (for the caseworker's "why"),
+        with its number (clauses counted as flows.guardian.risk_rules.Message counts them)."""
         table = self.weights["alert"]
-        best, best_score = prepared, -math.inf
-        for m in _CLAUSES.finditer(prepared):
+        best, best_index, best_score = prepared, 0, -math.inf
+        for index, m in enumerate(_CLAUSES.finditer(prepared)):
             clause = m.group(0)
             score = sum(w for g in grams(clause) if (w := table.get(g, 0.0)) > 0)
             if score > best_score:
-                best, best_score = clause, score
-        return best.strip()
+                best, best_index, best_score = clause, index, score
+        return best_index, best.strip()
 
     def classify(self, prepared: str) -> tuple[str, str, str] | None:
         """(class, severity, evidence) when the model hears an alert in ``prepared``; else None."""
+        found = self.classify_at(prepared)
+        return None if found is None else found[:3]
+
+    def classify_at(self, prepared: str) -> tuple[str, str, str, int] | None:
+        """``classify`` with the number of the evidence clause."""
         feats = grams(prepared)
         if self.probability("alert", feats) < self.threshold:
             return None
         cls = max(self.classes, key=lambda c: self.margin(c, feats))
         severity = "urgent" if self.probability("urgent", feats) >= self.urgent_threshold else "high"
-        return cls, severity, self.evidence(prepared)
+        index, evidence = self.evidence(prepared)
+        return cls, severity, evidence, index
 
     def to_json(self) -> dict[str, object]:
         return {"threshold": self.threshold, "urgent_threshold": self.urgent_threshold,
@@ -122,9 +130,8 @@ GUARD_CONCEPTS = frozenset({"fiction", "story", "game", "other", "resolved", "pr
 
 
 def guarded(msg: Message) -> bool:
-    """A hard-negative guard the rules recognise: a neutral phrase ("忙死了", "打针"), a negation
-    in scope ("没有受伤"), an everyday 打, or one of GUARD_CONCEPTS."""
-    return msg.guarded or bool(msg.denied) or not GUARD_CONCEPTS.isdisjoint(msg.by)
+    """A story, a game, other people's children ... anywhere in the message (GUARD_CONCEPTS)."""
+    return not GUARD_CONCEPTS.isdisjoint(msg.by)
 
 
 def second_opinion(msg: Message, learned: Model | None = None) -> tuple[str, str, str] | None:
@@ -134,10 +141,12 @@ def second_opinion(msg: Message, learned: Model | None = None) -> tuple[str, str
     if learned is None or not msg.text or ASKED_ON.isdisjoint(msg.by) \
             or WHO.isdisjoint(msg.by) or guarded(msg):
         return None
-    found = learned.classify(msg.text)
+    found = learned.classify_at(msg.text)
     if found is None:
         return None
-    cls, severity, evidence = found
+    cls, severity, evidence, clause = found
+    if clause in msg.guarded:  # its strongest clause holds a neutral phrase, a negation in scope
+        return None  # ("没有受伤", "想死你了") or an everyday 打: the rules' guard stands
     return cls, ("urgent" if msg.has("urgent") else severity), evidence
 
 

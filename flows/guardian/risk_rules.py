@@ -71,9 +71,9 @@ class Message:
         words = [Word(m, bisect(clause_ends, m.start), bisect(sentence_ends, m.start), m.concepts)
                  for m in matches]
         blocks = [w.match for w in words if "block" in w.concepts]
-        # a guard the rules recognise (a neutral phrase, a negation in scope, an everyday 打):
-        # the learned second opinion (flows.guardian.risk_model) never raises over it
-        self.guarded = bool(blocks)
+        # the clauses holding a guard the rules recognise (a neutral phrase, a negation in scope,
+        # an everyday 打): the learned second opinion (flows.guardian.risk_model) never raises there
+        self.guarded: set[int] = {w.clause for w in words if "block" in w.concepts}
         if blocks:  # a neutral phrase silences whatever overlaps it ("鸡死了就埋了")
             words = [w for w in words if "block" in w.concepts or not any(
                 b.start < w.match.end and w.match.start < b.end for b in blocks)]
@@ -88,9 +88,10 @@ class Message:
                 continue
             if negators and not word.concepts <= WHO and self._negated(word, negators, self.text):
                 self.denied |= word.concepts
+                self.guarded.add(word.clause)
                 continue
             if self._everyday_hit(word, words):
-                self.guarded = True
+                self.guarded.add(word.clause)
                 continue
             live.append(word)
         self.words = live
