@@ -63,18 +63,19 @@ def match_terms(text: str, locales: Sequence[str] | None = None, *,
     most severe first. ``rule`` is the class, ``evidence`` the words that made it.
 
     The rules decide; where they heard no alert, the learned model (flows.guardian.risk_model;
-    ``learned`` overrides the shipped one, for cross-validation) may raise one, its evidence the
-    clause with the strongest n-grams. ``locales`` is kept for old callers; the concepts of every
-    language are always used."""
+    ``learned`` overrides the shipped one, for cross-validation) may raise one of a class
+    they did not hear at all, its evidence the clause with the strongest n-grams. ``locales``
+    is kept for old callers; the concepts of every language are always used."""
     if not text or not text.strip():
         return []
     hits, msg = hear_message(text)
     findings = [Finding(h.cls, h.severity, "…".join(h.words)[:300]) for h in hits]
     if not any(h.severity in ("urgent", "high") for h in hits):
         raised = second_opinion(msg, learned)
-        if raised is not None:
+        # the rules' own reading of a class stands: "他最近总是一个人发呆" is mild distress (normal)
+        if raised is not None and all(f.rule != raised[0] for f in findings):
             cls, severity, evidence = raised
-            findings = [f for f in findings if f.rule != cls] + [Finding(cls, severity, evidence[:300])]
+            findings.append(Finding(cls, severity, evidence[:300]))
     return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], CLASS_ORDER[f.rule]))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from itertools import repeat
@@ -29,6 +30,12 @@ from flows.guardian.risk_rules import TRIGGERS, WHO, Message
 # no rule found the combination it needs ("the child ... pills" without "took"): new wording around
 # a known danger word; a message with no such word is left to the rules (and costs nothing)
 ASKED_ON = frozenset().union(*TRIGGERS.values())
+# and it may raise only a class whose own danger words were heard (the class chosen among those).
+# Distress is not among them: how long and how strong a sign is decides its severity ("一个人发呆"
+# is normal, "天天哭一个礼拜" high), the rules read that, and the model (0.93 on "他最近总是一个人发呆")
+# does not.
+CLASS_TRIGGERS = {("violence_abuse" if rule.__name__ == "violence" else rule.__name__): words
+                  for rule, words in TRIGGERS.items() if rule.__name__ != "distress"}
 
 WEIGHTS = Path(__file__).with_name("risk_model.json")
 # 2- to 4-grams: single characters added little in leave-one-author-out (0.858 against 0.854
@@ -87,12 +94,17 @@ class Model:
         found = self.classify_at(prepared)
         return None if found is None else found[:3]
 
-    def classify_at(self, prepared: str) -> tuple[str, str, str, int] | None:
-        """``classify`` with the number of the evidence clause."""
+    def classify_at(self, prepared: str, allowed: Collection[str] | None = None
+                    ) -> tuple[str, str, str, int] | None:
+        """``classify`` with the number of the evidence clause; the class chosen among
+        ``allowed`` (None: any); None when no class is allowed."""
         feats = grams(prepared)
         if self.probability("alert", feats) < self.threshold:
             return None
-        cls = max(self.classes, key=lambda c: self.margin(c, feats))
+        classes = [c for c in self.classes if allowed is None or c in allowed]
+        if not classes:
+            return None
+        cls = max(classes, key=lambda c: self.margin(c, feats))
         severity = "urgent" if self.probability("urgent", feats) >= self.urgent_threshold else "high"
         index, evidence = self.evidence(prepared)
         return cls, severity, evidence, index
@@ -141,7 +153,8 @@ def second_opinion(msg: Message, learned: Model | None = None) -> tuple[str, str
     if learned is None or not msg.text or ASKED_ON.isdisjoint(msg.by) \
             or WHO.isdisjoint(msg.by) or guarded(msg):
         return None
-    found = learned.classify_at(msg.text)
+    allowed = [cls for cls, words in CLASS_TRIGGERS.items() if not words.isdisjoint(msg.by)]
+    found = learned.classify_at(msg.text, allowed)
     if found is None:
         return None
     cls, severity, evidence, clause = found
