@@ -154,6 +154,8 @@ def second_opinion(msg: Message, learned: Model | None = None) -> tuple[str, str
             or WHO.isdisjoint(msg.by) or guarded(msg):
         return None
     allowed = [cls for cls, words in CLASS_TRIGGERS.items() if not words.isdisjoint(msg.by)]
+    if not allowed:  # before any n-gram is made: most messages stop here
+        return None
     found = learned.classify_at(msg.text, allowed)
     if found is None:
         return None
