@@ -3,7 +3,7 @@ per-class precision and recall, per-severity recall (a higher severity counts as
 severity confusion table, false alarms on hard negatives, and classification speed on one core.
 JSON on the last line.
 
-    .venv/bin/python bench/risk_quality.py [--quick] [--show-misses] [--source]
+    .venv/bin/python bench/risk_quality.py [--quick] [--show-misses] [--source] [--dev-only] [--rules-only]
 
 --source also scores the dev part by author (its "author" column): 1 (tuned on from the start),
 2 and 3 (each a held-out part first, measured once, then merged into dev). The held-out part
@@ -24,20 +24,21 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from flows.guardian.risk import match_terms  # noqa: E402
+from flows.guardian.risk_model import RULES_ONLY, Model  # noqa: E402
 from flows.guardian.risk_quality import Example, load, score  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 PARTS = {"dev": DATA / "risk_corpus_dev.tsv", "heldout": DATA / "risk_corpus_heldout.tsv"}
 
 
-def speed(texts: list[str], seconds: float) -> float:
+def speed(texts: list[str], seconds: float, learned: Model | None = None) -> float:
     """Messages classified per second, in this one process (one core)."""
-    match_terms(texts[0])  # lexicons and automaton built before the clock starts
+    match_terms(texts[0], learned=learned)  # lexicons, automaton and model loaded before the clock
     done = 0
     started = time.perf_counter()
     while time.perf_counter() - started < seconds:
         for text in texts:
-            match_terms(text)
+            match_terms(text, learned=learned)
         done += len(texts)
     return done / (time.perf_counter() - started)
 
@@ -47,11 +48,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="time the speed for 1 s instead of 5 s")
     parser.add_argument("--show-misses", action="store_true", help="print missed alerts and false alarms")
     parser.add_argument("--source", action="store_true", help="also score the dev part by author (row range)")
+    parser.add_argument("--dev-only", action="store_true",
+                        help="leave the held-out part unread (for whoever tunes the engine)")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="without the learned second opinion (flows/guardian/risk_model.py)")
     args = parser.parse_args()
+    learned = RULES_ONLY if args.rules_only else None
     result: dict[str, object] = {"benchmark": "risk_quality", "quick": args.quick}
     texts: list[str] = []
     parts: list[tuple[str, list[Example]]] = []
     for name, path in PARTS.items():
+        if args.dev_only and name != "dev":
+            continue
         if not path.exists():
             result[name] = "absent"
             continue
@@ -62,7 +70,7 @@ def main() -> None:
             authors = sorted({e.author for e in examples if e.author})
             parts += [(f"dev_author{a}", [e for e in examples if e.author == a]) for a in authors]
     for name, examples in parts:
-        report = score(examples)
+        report = score(examples, learned)
         if args.show_misses:
             for miss in report["alert_misses"]:  # type: ignore[union-attr]
                 print(name, "MISS", miss["gold"], "->", miss["got"], miss["text"])
@@ -73,7 +81,8 @@ def main() -> None:
         report.pop("false_alarm_texts")
         report["alert_misses"] = len(report["alert_misses"])  # type: ignore[arg-type]
         result[name] = report
-    result["messages_per_s"] = round(speed(texts, 1.0 if args.quick else 5.0)) if texts else None
+    result["learned_model"] = not args.rules_only
+    result["messages_per_s"] = round(speed(texts, 1.0 if args.quick else 5.0, learned)) if texts else None
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flows.guardian.risk_rules import hear
+from flows.guardian.risk_model import Model, second_opinion
+from flows.guardian.risk_rules import hear_message
 from flows.guardian.risk_text import prepare
 
 SEVERITY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
@@ -56,15 +57,25 @@ def normalise_text(text: str) -> str:
     return prepare(text)
 
 
-def match_terms(text: str, locales: Sequence[str] | None = None) -> list[Finding]:
+def match_terms(text: str, locales: Sequence[str] | None = None, *,
+                learned: Model | None = None) -> list[Finding]:
     """Every class the risk engine hears in ``text`` (all languages at once: people mix them),
     most severe first. ``rule`` is the class, ``evidence`` the words that made it.
 
-    ``locales`` is kept for old callers; the concepts of every language are always used."""
+    The rules decide; where they heard no alert, the learned model (flows.guardian.risk_model;
+    ``learned`` overrides the shipped one, for cross-validation) may raise one of a class
+    they did not hear at all, its evidence the clause with the strongest n-grams. ``locales``
+    is kept for old callers; the concepts of every language are always used."""
     if not text or not text.strip():
         return []
-    hits = hear(text)
+    hits, msg = hear_message(text)
     findings = [Finding(h.cls, h.severity, "…".join(h.words)[:300]) for h in hits]
+    if not any(h.severity in ("urgent", "high") for h in hits):
+        raised = second_opinion(msg, learned)
+        # the rules' own reading of a class stands: "他最近总是一个人发呆" is mild distress (normal)
+        if raised is not None and all(f.rule != raised[0] for f in findings):
+            cls, severity, evidence = raised
+            findings.append(Finding(cls, severity, evidence[:300]))
     return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], CLASS_ORDER[f.rule]))
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flows.guardian.risk import match_terms
+from flows.guardian.risk_model import Model
 
 SEVERITIES = ("urgent", "high", "normal", "none")
 RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -36,16 +37,17 @@ def load(path: Path) -> list[Example]:
                         r["text"], (r.get("author") or "").strip()) for r in rows if r.get("text")]
 
 
-def predict(text: str) -> tuple[str, str]:
-    """(severity, class) of the most severe finding; ("none", "none") when nothing is heard."""
-    findings = match_terms(text)
+def predict(text: str, learned: Model | None = None) -> tuple[str, str]:
+    """(severity, class) of the most severe finding; ("none", "none") when nothing is heard.
+    ``learned``: the model to use instead of the shipped one (risk_model.RULES_ONLY: none)."""
+    findings = match_terms(text, learned=learned)
     if not findings:
         return "none", "none"
     return findings[0].severity, findings[0].rule
 
 
-def score(examples: list[Example]) -> dict[str, object]:
-    predictions = [predict(e.text) for e in examples]
+def score(examples: list[Example], learned: Model | None = None) -> dict[str, object]:
+    predictions = [predict(e.text, learned) for e in examples]
     confusion: dict[str, Counter[str]] = {s: Counter() for s in SEVERITIES}
     per_class: dict[str, Counter[str]] = {}
     severity_caught: Counter[str] = Counter()

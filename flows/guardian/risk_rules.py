@@ -71,6 +71,9 @@ class Message:
         words = [Word(m, bisect(clause_ends, m.start), bisect(sentence_ends, m.start), m.concepts)
                  for m in matches]
         blocks = [w.match for w in words if "block" in w.concepts]
+        # the clauses holding a guard the rules recognise (a neutral phrase, a negation in scope,
+        # an everyday 打): the learned second opinion (flows.guardian.risk_model) never raises there
+        self.guarded: set[int] = {w.clause for w in words if "block" in w.concepts}
         if blocks:  # a neutral phrase silences whatever overlaps it ("鸡死了就埋了")
             words = [w for w in words if "block" in w.concepts or not any(
                 b.start < w.match.end and w.match.start < b.end for b in blocks)]
@@ -85,8 +88,10 @@ class Message:
                 continue
             if negators and not word.concepts <= WHO and self._negated(word, negators, self.text):
                 self.denied |= word.concepts
+                self.guarded.add(word.clause)
                 continue
             if self._everyday_hit(word, words):
+                self.guarded.add(word.clause)
                 continue
             live.append(word)
         self.words = live
@@ -599,9 +604,14 @@ TRIGGERS = {
 
 def hear(text: str) -> list[Hit]:
     """Every class heard in ``text``, at most one hit per class (the most severe)."""
+    return hear_message(text)[0]
+
+
+def hear_message(text: str) -> tuple[list[Hit], Message]:
+    """``hear``, with the message as the rules read it (its concepts and guards)."""
     msg = Message(text)
     if not msg.words:
-        return []
+        return [], msg
     best: dict[str, Hit] = {}
     heard = msg.by.keys()
     for rule in ALERT_RULES:
@@ -617,7 +627,7 @@ def hear(text: str) -> list[Hit]:
         injury = best.pop("injury")
         if _RANK[injury.severity] < _RANK[harm.severity]:
             best[harm.cls] = Hit(harm.cls, injury.severity, harm.words + injury.words)
-    return list(best.values())
+    return list(best.values()), msg
 
 
 _RANK = {"urgent": 0, "high": 1, "normal": 2}
