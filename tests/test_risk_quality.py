@@ -9,7 +9,7 @@ the engine has read, is added by the lead later. Deterministic: no timing here (
 bench/risk_quality.py).
 
 The fourth author's held-out part (377 messages, written without seeing the engine) does NOT meet
-the targets yet: urgent 0.794, high 0.775, 8/116 false alarms when first measured. Issue 14 stays
+the targets yet: urgent 0.824, high 0.800, 8/116 false alarms (rules alone: 0.794, 0.775, 8). Issue 14 stays
 open on that account. Until the engine meets the targets there, this file holds it to the floor it
 measured (a ratchet: it may only get better) and the targets are asserted on the dev part; raise
 HELD_OUT_FLOOR as the engine improves, and drop it for the targets once they are met."""
@@ -27,8 +27,9 @@ DATA = Path(__file__).parent / "data"
 HELD_OUT = DATA / "risk_corpus_heldout.tsv"
 URGENT_RECALL, HIGH_RECALL, FALSE_ALARMS = 0.98, 0.95, 0.03
 TARGETS = (URGENT_RECALL, HIGH_RECALL, FALSE_ALARMS)
-# measured on the fourth author's part, 2026-11-25: urgent 0.794, high 0.775, 8/116 (6.9 %)
-HELD_OUT_FLOOR = (0.79, 0.77, 0.07)
+# measured on the fourth author's part, 2026-11-25: rules alone urgent 0.794, high 0.775, 8/116
+# (6.9 %); with the learned second opinion urgent 0.824, high 0.800, 8/116
+HELD_OUT_FLOOR = (0.82, 0.80, 0.07)
 PARTS = {"dev": (DATA / "risk_corpus_dev.tsv", TARGETS), "heldout": (HELD_OUT, HELD_OUT_FLOOR)}
 
 
