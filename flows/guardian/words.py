@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from db.models import Person
 from db.store import Store
-from flows.account.menu import MENU_PREFIX, menu
+from flows.account.menu import menu
+from flows.core.buttons import MenuChoice, SosStart
 from flows.core.i18n import translator
 from flows.core.ui import FlowContext, Reply, normalise
 from flows.guardian import sos
@@ -83,11 +84,11 @@ def handle_words(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
                             "reach the children's director or anyone else at KinBridge; I will "
                             "pass it on the moment someone can receive it. If the child is in "
                             "danger, call 110 (police) or 120 (ambulance) now."),
-                          [[(_("🆘 Help now"), "h:start")]])]
+                          [[(_("🆘 Help now"), SosStart().pack())]])]
         return [Reply(_("Thank you for telling me. I have passed this on to the staff who look after the "
                         "child right away. If the child is in danger now, press 🆘 or call 110 "
                         "(police) or 120 (ambulance)."),
-                      [[(_("🆘 Help now"), "h:start")]])]
+                      [[(_("🆘 Help now"), SosStart().pack())]])]
     if is_help_call(words):
         return sos.begin_help(store, ctx, person)
     if normalise(words) in COURTESY or words in KIND_EMOJI:
@@ -95,7 +96,7 @@ def handle_words(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
         return [Reply(_("🌷 You are welcome! I am here whenever you need me."))]
     if asks_to_stop(words):
         return [Reply(_("Would you like me to pause all messages? You can resume at any time with "
-                        "/start."), [[(_("⏸ Pause messages"), f"{MENU_PREFIX}stop")]])]
+                        "/start."), [[(_("⏸ Pause messages"), MenuChoice("stop").pack())]])]
     only_emoji = bool(words) and not normalise(words)  # 😢 alone says something too
     worth_passing_on = len(normalise(words)) >= SUBSTANTIAL or only_emoji
     if worth_passing_on and _forward(store, ctx, person, chat_id, message_id, words, voice=False,
@@ -115,7 +116,7 @@ def handle_media(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
         if raised:
             return [Reply(_("Thank you for telling me. I have passed this on to the staff who look after the "
                             "child right away. If the child is in danger now, press 🆘 or call "
-                            "110 (police) or 120 (ambulance)."), [[(_("🆘 Help now"), "h:start")]])]
+                            "110 (police) or 120 (ambulance)."), [[(_("🆘 Help now"), SosStart().pack())]])]
         return [Reply(_("🎙 Thank you, I have passed your message on to the staff who look after the child."))]
     return [Reply(_("Thank you! I can only read text and buttons here for now. Here is what I "
                     "can do:")), menu(_, person)]

@@ -11,12 +11,13 @@ from datetime import date, datetime, timedelta
 from db.models import Person
 from db.store import Store
 from flows.core.access import may_manage_family, visible_family_ids
+from flows.core.buttons import TimelinePage
 from flows.core.clock import from_iso, to_iso
 from flows.core.i18n import Translator, translator
 from flows.core.labels import relation_label
 from flows.core.ui import Buttons, FlowContext, Reply, pager_row
 from flows.parent.weekly import zone_of
-from flows.staff.alerts import ALERT_PREFIX, RULE_TITLES, SEVERITY_BADGE
+from flows.staff.alerts import RULE_TITLES, SEVERITY_BADGE
 
 PAGE = 10
 MOOD = {"happy": "😊", "neutral": "😐", "sad": "😢", "voice": "🎙"}
@@ -112,7 +113,7 @@ def timeline(store: Store, ctx: FlowContext, person: Person, family_id: int,
         lines.append(_("Nothing yet."))
     rows: Buttons = []
     nav = pager_row(page, pages, _("◀ Newer"), _("Older ▶"),
-                    lambda n: f"{ALERT_PREFIX}:tl:{family_id}:{n}")
+                    lambda n: TimelinePage(family_id, n))
     if nav:
         rows.append(nav)
     return [Reply("\n".join(lines)[:4000], rows or None)]
