@@ -99,9 +99,9 @@ def _forget(store: Store, turn: Turn, dialog: Dialog, a: Answer) -> list[Reply]:
 
 
 DIALOGS: dict[str, DialogKind] = {d.kind: d for d in (
-    DialogKind(joining.KIND, _join, JoinAnswer, members_only=False),
     DialogKind(checkin.KIND, _checkin, CheckinAnswer, takes_voice=True,
-               ref_key="checkin_id"),
+               ref_key="checkin_id"),  # first: most of the traffic
+    DialogKind(joining.KIND, _join, JoinAnswer, members_only=False),
     DialogKind(sos.KIND, _sos, SosAnswer, takes_voice=True),
     DialogKind(alert_desk.RESOLVE, _resolve, staff_only=True),
     DialogKind(family_file.KIND, _family, FamilyAnswer, staff_only=True),
