@@ -22,7 +22,7 @@ from flows.guardian import checkin, sos
 from flows.guardian.risk_intake import edited_words, words_after_help, words_in_exchange
 from flows.guardian.words import handle_media, handle_words, is_checkin_call, is_help_call
 from handlers.context import KinContext
-from handlers.flowrun import run_flow
+from handlers.flowrun import PRIVATE, run_flow
 
 MAX_TEXT = 4096
 
@@ -123,9 +123,8 @@ async def in_group(update: Update, context: KinContext) -> None:
 
 def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(forged_button))  # data of no button family
-    private = filters.ChatType.PRIVATE
-    application.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.COMMAND,
+    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND,
                                            on_text))
-    application.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edited))
+    application.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED_MESSAGE, on_edited))
     application.add_handler(MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, in_group))
-    application.add_handler(MessageHandler(private & filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, on_text))
