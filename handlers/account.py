@@ -15,9 +15,9 @@ from flows.account.welcome import family_keyboard, welcome_back, welcome_unknown
 from flows.core.buttons import MenuChoice
 from flows.core.turn import Turn
 from flows.core.ui import Reply
-from handlers.flowrun import Flow, members, on_command
+from handlers.flowrun import ButtonTable, Flow, members, on_command
 
-BUTTONS = [(MenuChoice, choose)]
+BUTTONS: ButtonTable = [(MenuChoice, choose)]
 
 
 def start(args: list[str]) -> Flow:

@@ -7,7 +7,7 @@ import base64
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter
@@ -42,6 +42,8 @@ PRIVATE = filters.ChatType.PRIVATE
 B = TypeVar("B", bound=ButtonData)
 ButtonAction = Callable[[Store, Turn, B], list[Reply]]
 MemberAction = Callable[[Store, Turn, Person], list[Reply]]
+# an audience's buttons: each family with the flow its press runs (handlers/__init__ adds them)
+ButtonTable = list[tuple[type[ButtonData], Callable[[Store, Turn, Any], list[Reply]]]]
 
 
 def members(action: MemberAction) -> Flow:

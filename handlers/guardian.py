@@ -7,9 +7,9 @@ from telegram.ext import Application
 
 from flows.core.buttons import SosStart
 from flows.guardian import checkin, sos
-from handlers.flowrun import members, on_command
+from handlers.flowrun import ButtonTable, members, on_command
 
-BUTTONS = [(SosStart, lambda s, t, _b: members(sos.begin_help)(s, t))]
+BUTTONS: ButtonTable = [(SosStart, lambda s, t, _b: members(sos.begin_help)(s, t))]
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -22,12 +22,12 @@ from flows.guardian import checkin, sos
 from flows.guardian.risk_intake import edited_words, words_after_help, words_in_exchange
 from flows.guardian.words import handle_media, handle_words, is_checkin_call, is_help_call
 from handlers.context import KinContext
-from handlers.flowrun import PRIVATE, run_flow
+from handlers.flowrun import PRIVATE, ButtonTable, run_flow
 
 MAX_TEXT = 4096
 
 # a pressed option of an open dialog (check-in, 🆘, joining, settings, /forget, family file)
-BUTTONS = [(family, dialogs.answer_button) for family in dialogs.BUTTON_FAMILIES]
+BUTTONS: ButtonTable = [(family, dialogs.answer_button) for family in dialogs.BUTTON_FAMILIES]
 
 
 def _is_code(text: str) -> bool:

@@ -21,7 +21,7 @@ from flows.staff.alert_buttons import ON_ALERT, on_alert, queue_page, timeline_p
 from flows.staff.case_file import export_period
 from flows.staff.staff import assign_supervisor, invite_staff, reassign_family
 from handlers.context import KinContext
-from handlers.flowrun import PRIVATE, Flow, members, on_command, run_flow
+from handlers.flowrun import PRIVATE, ButtonTable, Flow, members, on_command, run_flow
 
 
 def _number(text: str | None) -> int | None:
@@ -40,7 +40,7 @@ def _staff_only(action):  # type: ignore[no-untyped-def]
     return flow
 
 
-BUTTONS = [
+BUTTONS: ButtonTable = [
     *((family, on_alert) for family in ON_ALERT),
     (b.AlertQueuePage, queue_page),
     (b.TimelinePage, timeline_page),
