@@ -16,7 +16,8 @@ from db.store import Store
 from flows import dialogs
 from flows.core import buttons as b
 from flows.core.answering import run_turn
-from flows.core.buttons import ButtonData, ButtonTooLong, StaleButton, parse
+from flows.core.buttons import STALE_BUTTON, ButtonData, ButtonTooLong, StaleButton, parse
+from flows.core.i18n import translator
 from flows.core.turn import Turn
 from flows.core.ui import Reply
 from flows.parent.parent_actions import handle
@@ -102,5 +103,5 @@ async def test_a_stale_press_gets_the_one_kind_reply_and_changes_nothing(db: Dat
     for data, tg in (("c:1:mood:happy", 101),  # no check-in open
                      (f"p:called:{ids['family']}", 101)):  # a guardian pressing a parent's
         (reply,) = await press(data, tg)
-        assert reply.text == "这个按钮已经失效了。发送 /menu 获取新的按钮。"
+        assert reply.text == translator("zh_CN")(STALE_BUTTON)
     assert await db.read(lambda s: s.calls.for_family(ids["family"])) == []

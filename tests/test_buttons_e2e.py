@@ -4,12 +4,14 @@ press gets the one kind reply, nothing is recorded, and the exchange goes on."""
 from __future__ import annotations
 
 from db.store import Store
+from flows.core.buttons import STALE_BUTTON
+from flows.core.i18n import translator
 from tests.support.families import add_family
 from tests.support.handles import BotHandle, SandboxHandle
 from tests.support.people import Person
 
 GRANDMA, FATHER, CASEWORKER = 101, 102, 201
-STALE = "这个按钮已经失效了。发送 /menu 获取新的按钮。"
+STALE = translator("zh_CN")(STALE_BUTTON)  # the one kind reply, as the catalog says it
 
 
 async def test_stale_and_forged_presses_get_the_one_kind_reply(bot: BotHandle,
