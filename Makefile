@@ -8,7 +8,7 @@ LOCALES := locales
 PORT ?= 8080
 PIP_LOG := $(VENV)/pip-install.log
 
-.PHONY: help venv demo run test lint i18n i18n-compile bench clean browser reliability
+.PHONY: help venv demo run test lint i18n i18n-compile bench clean browser reliability cjk-font
 
 help:
 	@echo "make demo   - the local sandbox + bot + seeded demo village (no Telegram needed; PORT=8091 to move it)"
@@ -59,7 +59,20 @@ browser:
 		exit 1; \
 	fi
 
-test: $(STAMP) i18n-compile browser
+# The digest chart writes Chinese with the system's CJK font (flows/staff/chart_font.py finds it
+# through fontconfig); tests/test_desk_views.py checks its glyphs, so the suite needs the font.
+CJK_FONT_PACKAGES := fonts-wqy-microhei fontconfig
+cjk-font:
+	@if fc-list :lang=zh-cn 2>/dev/null | grep -q .; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing $(CJK_FONT_PACKAGES) for the digest chart (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CJK_FONT_PACKAGES) >/dev/null; \
+	else \
+		echo "make test needs a Chinese font for the digest chart: run 'sudo apt-get install $(CJK_FONT_PACKAGES)' and try again."; \
+		exit 1; \
+	fi
+
+test: $(STAMP) i18n-compile cjk-font browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 

@@ -41,7 +41,7 @@ from scheduler.aiohttp_request import AiohttpRequest
 from scheduler.durable_updates import DurableGetUpdates, replay_pending
 from scheduler.jobs import Scheduler
 from scheduler.pacer import Pacer
-from scheduler.ratelimit import SharedRateLimiter
+from scheduler.ratelimit import ChatPacing, SharedRateLimiter
 from scheduler.sender import OutboxSender
 
 log = logging.getLogger("kinbridge")
@@ -166,6 +166,7 @@ def build_application(
     sender_request: BaseRequest | None = None,
     sandbox_mode: bool = False,
     send_rate_per_s: float | None = 30.0,
+    chat_pacing: ChatPacing | None = None,
 ) -> Application:
     """The PTB application, wired to our store; tests inject their own request and clock."""
     redact_token_everywhere(settings.token)
@@ -178,7 +179,7 @@ def build_application(
         .token(settings.token)
         .base_url(settings.bot_base_url)
         .base_file_url(settings.bot_file_url)
-        .rate_limiter(SharedRateLimiter(pacer))
+        .rate_limiter(SharedRateLimiter(pacer, chats=chat_pacing))
         .concurrent_updates(PerPersonUpdateProcessor())
         .context_types(context_types(BotParts))
     )
@@ -429,7 +430,8 @@ async def _export_cli(settings: Settings, args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         # read from a snapshot, render outside any transaction, then record the audit row
-        tables = await db.read(lambda s: export_tables(s, person, period[0], period[1]))
+        tables = await db.read(lambda s: export_tables(s, person, period[0], period[1],
+                                                       raw=args.raw))
         files = csv_files(tables)
         await db.write(lambda s: record_export(s, person, period[0], period[1], now))
     finally:
@@ -476,12 +478,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     assign.add_argument("--caseworker", type=int, required=True)
     assign.add_argument("--supervisor", type=int, required=True)
     export = sub.add_parser("export", help="write CSV exports (families, check-ins, alerts, "
-                                           "interactions) for a staff member's families")
+                                           "interactions, response times) for a staff "
+                                           "member's families")
     export.add_argument("--as", dest="as_user", type=int, required=True,
                         help="the staff member's Telegram user id (whose families; audited)")
     export.add_argument("--from", dest="date_from", default=None, help="first day, YYYY-MM-DD")
     export.add_argument("--to", dest="date_to", default=None, help="last day, YYYY-MM-DD")
     export.add_argument("--out", type=Path, default=Path("export"), help="folder for the CSV files")
+    export.add_argument("--raw", action="store_true",
+                        help="for machines: ids, codes and UTC times under stable English column "
+                             "names (default: names, words and local times in the staff member's "
+                             "language, as /export sends them)")
     args = parser.parse_args(argv)
 
     if args.command == "run":

@@ -91,7 +91,8 @@ class AlertsRepo:
     def visible_open(self, family_ids: list[int], about_people: list[int] | None = None
                      ) -> list[Alert]:
         """Alerts not yet resolved for these families (and, without a family, about these
-        people, e.g. a caseworker who left): most severe first, then oldest."""
+        people, e.g. a caseworker who left): most severe first, then the not yet acknowledged,
+        then oldest."""
         people = about_people or []
         if not family_ids and not people:
             return []
@@ -101,7 +102,8 @@ class AlertsRepo:
             f"SELECT {_COLUMNS} FROM alerts WHERE status != 'resolved' AND (family_id IN ({marks}) "
             f"OR (family_id IS NULL AND person_id IN ({person_marks}))) "
             "ORDER BY CASE severity WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, "
-            "created_at, id", (*family_ids, *people)).fetchall()
+            "CASE status WHEN 'open' THEN 0 ELSE 1 END, created_at, id",
+            (*family_ids, *people)).fetchall()
         return [Alert(**dict(r)) for r in rows]
 
     # ---- who holds an alert ------------------------------------------------------------
@@ -200,11 +202,27 @@ class AlertsRepo:
         if not family_ids:
             return []
         marks = ", ".join("?" for _ in family_ids)
+        # first_holder: whom it was first given to; first_note: the first caseworker note on
+        # the family while it was open (a recorded contact, for "time to first contact")
         rows = self.conn.execute(
-            "SELECT id, family_id, child_id, rule, severity, status, level, created_at, "
-            "acknowledged_at, resolved_at, outcome FROM alerts WHERE family_id IN "
-            f"({marks}) AND created_at >= ? AND created_at < ? ORDER BY id",
-            (*family_ids, since, until)).fetchall()
+            "SELECT a.id, a.family_id, a.child_id, a.person_id, a.rule, a.severity, a.status, "
+            "a.level, a.created_at, a.acknowledged_at, a.resolved_at, a.outcome, "
+            "a.acknowledged_by, a.resolved_by, a.resolution_note, "
+            "(SELECT e.actor_id FROM alert_events e WHERE e.alert_id = a.id AND "
+            " e.event = 'sent' ORDER BY e.id LIMIT 1) AS first_holder, "
+            "(SELECT MIN(n.at) FROM case_notes n WHERE n.family_id = a.family_id AND "
+            " n.at >= a.created_at AND n.at <= COALESCE(a.resolved_at, n.at)) AS first_note "
+            f"FROM alerts a WHERE a.family_id IN ({marks}) AND a.created_at >= ? AND "
+            "a.created_at < ? ORDER BY a.id", (*family_ids, since, until)).fetchall()
+        return [dict(r) for r in rows]
+
+    def with_outcomes(self, family_id: int, since: str, until: str) -> list[dict[str, object]]:
+        """A family's alerts raised in a period, with who took them and how they ended (branch
+        families: the parents' weekly story)."""
+        rows = self.conn.execute(
+            "SELECT id, child_id, rule, status, created_at, outcome, holder_id, acknowledged_by, "
+            "resolved_by FROM alerts WHERE family_id = ? AND created_at >= ? AND created_at < ? "
+            "ORDER BY created_at, id", (family_id, since, until)).fetchall()
         return [dict(r) for r in rows]
 
     def open_family_ids(self, rule: str) -> set[int]:

@@ -320,6 +320,34 @@ MIGRATIONS: list[list[str]] = [
     [
         "UPDATE dialogs SET kind = 'sos' WHERE kind = 'help'",
     ],
+    # branch spread (issue 13.14): prompts that fall due together wait for a send slot
+    # (spread_key: their place in the day's fair order) and then keep the slot they were given;
+    # the claim's index leaves out rows still waiting for a slot
+    [
+        "ALTER TABLE outbox ADD COLUMN spread_key INTEGER",
+        "ALTER TABLE outbox ADD COLUMN slot TEXT",
+        "DROP INDEX IF EXISTS outbox_due",
+        "CREATE INDEX outbox_due ON outbox(lane, not_before, id) "
+        "WHERE status = 'pending' AND spread_key IS NULL",
+        "CREATE INDEX outbox_spread ON outbox(spread_key, id) "
+        "WHERE status = 'pending' AND spread_key IS NOT NULL",
+        "CREATE INDEX outbox_slot ON outbox(slot) WHERE slot IS NOT NULL",
+        "CREATE INDEX outbox_person_slot ON outbox(person_id, slot) WHERE slot IS NOT NULL",
+    ],
+    # branch families (issue 17.4): what a guardian tells about the child with no concern is
+    # kept for the parents' weekly message instead of being forwarded; deleted by /forget
+    [
+        """CREATE TABLE kept_words (
+            id INTEGER PRIMARY KEY,
+            family_id INTEGER NOT NULL REFERENCES families(id) ON DELETE CASCADE,
+            person_id INTEGER REFERENCES people(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            local_day TEXT NOT NULL,
+            mood TEXT,
+            text TEXT NOT NULL
+        )""",
+        "CREATE INDEX kept_words_family_day ON kept_words(family_id, local_day)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -50,6 +50,9 @@ class NewMessage:
     source_person_id: int | None = None
     # after this moment the message is pointless and is dropped quietly (never for alerts)
     expires_at: str | None = None
+    # a prompt that fell due with many others: its place in the day's fair order; it is not
+    # sent before flows.outbox.spread gives it a send slot (never for alerts or replies)
+    spread_key: int | None = None
 
 
 def _item(row: sqlite3.Row) -> OutboxItem:
@@ -68,8 +71,8 @@ class OutboxRepo:
         """Insert unless the dedupe key exists already; True when it was new."""
         cur = self.conn.execute(
             "INSERT INTO outbox (dedupe_key, person_id, chat_id, lane, kind, payload, not_before,"
-            " respect_quiet, created_at, source_person_id, expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            " respect_quiet, created_at, source_person_id, expires_at, spread_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (dedupe_key) DO NOTHING",
             (
                 message.dedupe_key, message.person_id, message.chat_id, message.lane,
@@ -77,6 +80,7 @@ class OutboxRepo:
                 message.not_before or now, int(message.respect_quiet), now,
                 message.source_person_id,
                 None if message.lane == LANE_ALERT else message.expires_at,
+                message.spread_key if message.lane > LANE_REPLY else None,
             ),
         )
         self.added += cur.rowcount
@@ -87,18 +91,19 @@ class OutboxRepo:
 
     def due(self, now: str, limit: int, *, skip_chats: list[int] | None = None) -> list[OutboxItem]:
         """Due rows, highest lane first, leaving out chats whose spacing slot is not free yet
-        (their rows keep their place: when the slot frees, that chat's highest lane goes)."""
+        (their rows keep their place: when the slot frees, that chat's highest lane goes) and
+        prompts still waiting for their send slot."""
         if skip_chats:
             rows = self.conn.execute(
-                f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before <= ? "
-                "AND chat_id NOT IN (SELECT value FROM json_each(?)) "
+                f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND spread_key IS NULL "
+                "AND not_before <= ? AND chat_id NOT IN (SELECT value FROM json_each(?)) "
                 "ORDER BY lane, not_before, id LIMIT ?",
                 (now, json.dumps(skip_chats), limit),
             ).fetchall()
         else:
             rows = self.conn.execute(
-                f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before <= ? "
-                "ORDER BY lane, not_before, id LIMIT ?",
+                f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND spread_key IS NULL "
+                "AND not_before <= ? ORDER BY lane, not_before, id LIMIT ?",
                 (now, limit),
             ).fetchall()
         return [_item(r) for r in rows]
@@ -112,6 +117,57 @@ class OutboxRepo:
             (f"{EXPIRED} before it could be sent", now, LANE_ALERT, limit),
         )
         return cur.rowcount
+
+    # ---- send slots for prompts that fell due together (flows.outbox.spread) ---------------
+    def awaiting_slot(self, limit: int) -> list[tuple[int, str, str | None]]:
+        """(id, not_before, expires_at) of prompts waiting for a slot, in the day's fair order
+        (spread_key; one person's own messages share a key and keep their order by id)."""
+        rows = self.conn.execute(
+            "SELECT id, not_before, expires_at FROM outbox WHERE status = 'pending' "
+            "AND spread_key IS NOT NULL ORDER BY spread_key, id LIMIT ?", (limit,)).fetchall()
+        return [(int(r[0]), str(r[1]), r[2]) for r in rows]
+
+    def last_slot(self) -> tuple[str | None, int]:
+        """The latest slot handed out and how many rows share it (the cursor of the booking)."""
+        last = self.conn.execute(
+            "SELECT slot FROM outbox WHERE slot IS NOT NULL AND status != 'cancelled' "
+            "ORDER BY slot DESC LIMIT 1").fetchone()
+        if last is None:
+            return None, 0
+        used = self.conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE slot = ? AND status != 'cancelled'",
+            (last[0],)).fetchone()[0]
+        return str(last[0]), int(used)
+
+    def book_slots(self, bookings: list[tuple[int, str, str]]) -> None:
+        """(id, slot, not_before): the row is sent in its slot's second, not before."""
+        self.conn.executemany(
+            "UPDATE outbox SET slot = ?, not_before = ?, spread_key = NULL "
+            "WHERE id = ? AND status = 'pending'", [(slot, nb, i) for i, slot, nb in bookings])
+
+    def expire_unslotted(self, expired: list[tuple[int, str]]) -> None:
+        """(id, expires_at): prompts whose first free slot would come after their moment,
+        dropped now and counted as expired; ``slot`` keeps the moment they became pointless,
+        so tomorrow's order knows they were missed."""
+        self.conn.executemany(
+            "UPDATE outbox SET status = 'cancelled', last_error = ?, slot = ?, spread_key = NULL "
+            "WHERE id = ? AND status = 'pending'",
+            [(f"{EXPIRED}: no send slot before its moment passed", at, i) for i, at in expired])
+
+    def misses_in_a_row(self, person_id: int, up_to: int) -> int:
+        """How many of the person's latest slotted prompts that could expire (a question, a
+        reminder: not a close or a weekly picture) in a row expired unsent."""
+        rows = self.conn.execute(
+            "SELECT status, last_error FROM outbox WHERE person_id = ? AND slot IS NOT NULL "
+            "AND expires_at IS NOT NULL AND status IN ('delivered', 'cancelled', 'failed') "
+            "ORDER BY slot DESC LIMIT ?",
+            (person_id, up_to)).fetchall()
+        misses = 0
+        for status, error in rows:
+            if status != OutboxStatus.CANCELLED or not str(error or "").startswith(EXPIRED):
+                break
+            misses += 1
+        return misses
 
     def expired_count(self) -> int:
         return int(self.conn.execute(

@@ -43,6 +43,7 @@ class PrivacyRepo:
                      (person_id, person_id))
         conn.execute("UPDATE alert_events SET detail = NULL WHERE actor_id = ?", (person_id,))
         conn.execute("UPDATE checkins SET notes = NULL WHERE guardian_id = ?", (person_id,))
+        conn.execute("DELETE FROM kept_words WHERE person_id = ?", (person_id,))  # branch families
         conn.execute("UPDATE invites SET invitee_name = NULL WHERE used_by = ?", (person_id,))
         conn.execute("DELETE FROM schedules WHERE person_id = ?", (person_id,))
         # what they sent, as received from Telegram (handled updates only; pending ones still

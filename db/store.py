@@ -13,6 +13,7 @@ from db.families import FamiliesRepo
 from db.inbox import InboxRepo
 from db.interactions import InteractionsRepo
 from db.invites import InvitesRepo
+from db.kept_words import KeptWordsRepo
 from db.notes import NotesRepo
 from db.outbox import OutboxRepo
 from db.parents import CallsRepo, TipsRepo, VisitsRepo
@@ -93,6 +94,10 @@ class Store:
     @cached_property
     def topics(self) -> TopicsRepo:  # branch risk
         return TopicsRepo(self.conn)
+
+    @cached_property
+    def kept_words(self) -> KeptWordsRepo:  # branch families
+        return KeptWordsRepo(self.conn)
 
     def integrity_ok(self) -> bool:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

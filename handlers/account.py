@@ -26,7 +26,8 @@ def start(args: list[str]) -> Flow:
     def flow(store: Store, turn: Turn) -> list[Reply]:
         person, uid = turn.person, turn.tg_user_id or 0
         if code:
-            return begin_join(store, turn, tg_user_id=uid, code=code)
+            return begin_join(store, turn, tg_user_id=uid, code=code,
+                              language_code=turn.language_code)
         if person is None:
             return [Reply(welcome_unknown(turn._))]
         if person.status in ("paused", "unreachable"):

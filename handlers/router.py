@@ -12,15 +12,15 @@ from flows import dialogs
 from flows.account import joining
 from flows.account.invites import ALPHABET, CODE_LENGTH
 from flows.account.menu import menu
-from flows.account.welcome import welcome_unknown
+from flows.account.welcome import key_action, welcome_unknown
 from flows.core.buttons import StaleButton
 from flows.core.i18n import translator
 from flows.core.turn import Turn
 from flows.core.ui import Reply
 from flows.dialogs import Answer
-from flows.guardian import checkin, sos
+from flows.guardian import sos
 from flows.guardian.risk_intake import edited_words, words_after_help, words_in_exchange
-from flows.guardian.words import handle_media, handle_words, is_checkin_call, is_help_call
+from flows.guardian.words import handle_media, handle_words, is_help_call, keyboard_key
 from handlers.context import KinContext
 from handlers.flowrun import PRIVATE, ButtonTable, run_flow
 
@@ -58,8 +58,9 @@ async def on_text(update: Update, context: KinContext) -> None:
                 replies = sos.begin_help(store, turn, member)
                 words_after_help(store, turn, member, text)
                 return replies
-            if is_checkin_call(text, member.locale) and member.role == "guardian":
-                return checkin.begin_now(store, turn, member)
+            key = key_action(text, member)
+            if key is not None:
+                return keyboard_key(store, turn, member, key)
         if dialog is not None and not is_command:
             heard = words_in_exchange(store, turn, dialog, person, text=text, typed=is_text,
                                       chat_id=message.chat_id, message_id=message.message_id)
@@ -72,7 +73,8 @@ async def on_text(update: Update, context: KinContext) -> None:
         if member is None:
             if is_text and _is_code(text):
                 return joining.begin_join(store, turn, tg_user_id=user.id,
-                                          code=text.strip().upper())
+                                          code=text.strip().upper(),
+                                          language_code=turn.language_code)
             return [Reply(welcome_unknown(_))]
         family = member.role in sos.FAMILY_ROLES
         if family and is_text and not is_command:

@@ -19,6 +19,7 @@ from flows.core.clock import to_iso
 from flows.core.services import Services
 from flows.guardian.checkin_plan import watch_silence
 from flows.outbox.due_work import sweep_chunk
+from flows.outbox.spread import SLOT_CHUNK, assign_slots
 from flows.parent.calls import watch_calls
 from flows.staff.alert_desk import escalate_due
 from scheduler.sender import OutboxSender
@@ -43,10 +44,27 @@ async def sweep_due_work(svc: Services) -> int:
         skipped += result.skipped_stale
         if result.schedules < 500:
             break
+    await book_send_slots(svc)
     if skipped:
         log.warning("due-work sweep skipped %s occurrence(s) that were too late to still send "
                     "(the bot was not running at the time)", skipped)
     return total
+
+
+async def book_send_slots(svc: Services) -> int:
+    """Once the whole tick is enqueued (so the order is fair across all of it, not chunk by
+    chunk), the prompts get their send slots; also those a crash left waiting."""
+    booked = expired = 0
+    while True:
+        now = svc.clock.now()
+        slots = await svc.db.write(lambda s, at=now: assign_slots(s, at))
+        booked, expired = booked + slots.booked, expired + slots.expired
+        if slots.booked + slots.expired < SLOT_CHUNK:
+            break
+    if expired:
+        log.warning("%s prompt(s) due together found no send slot before their moment passed "
+                    "(dropped and counted, not alerts)", expired)
+    return booked
 
 
 async def sweep_escalations(svc: Services) -> int:

@@ -253,6 +253,9 @@ class OutboxSender:
             self._chat_ready_at[item.chat_id] = now + spacing_for(item.chat_id)
             await self.pacer.acquire()
             await self._slots.acquire()
+            # the chat's spacing counts from when the send really starts, not from the claim: a
+            # send held up by the pace or the slots must not bring the next one closer to it
+            self._chat_ready_at[item.chat_id] = self.clock.now() + spacing_for(item.chat_id)
             task = asyncio.create_task(self._send_one(item))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)

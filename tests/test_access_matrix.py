@@ -53,7 +53,8 @@ def actions() -> list[Action]:
     return [
         Action("check-in answer", press("c:{checkin}:mood:happy"), {"guardian"}, "身体"),
         Action("/menu", text("/menu"), KNOWN, "您想做什么"),
-        Action("/help", text("/help"), set(PERSONAS), "/language"),  # public, says nothing private
+        # public, says nothing private; families read buttons, not commands (issue 17.2)
+        Action("/help", text("/help"), set(PERSONAS), "/language|聊天框下面"),
         Action("/settings", text("/settings"), KNOWN, "您想修改什么"),
         Action("/checkin", text("/checkin"), {"guardian"}, "点几下说说"),
         Action("/help_now", text("/help_now"), {"guardian", "parent"}, "危险"),

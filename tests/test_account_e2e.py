@@ -35,7 +35,9 @@ async def test_stop_silences_and_start_brings_back(bot: BotHandle, sandbox: Sand
                                                    village: int) -> None:
     grandma = Person(sandbox, GRANDMA, "奶奶")
     replies = await grandma.say("/stop 太忙了")
-    assert "/start" in replies[0]["text"]
+    # no command to type: a button brings the messages back (and /start still does)
+    assert "/start" not in replies[0]["text"] and "按钮" in replies[0]["text"]
+    assert replies[0]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "m:resume"
     person = await bot.db.read(lambda s: s.people.by_telegram_user(GRANDMA))
     assert person is not None and person.status == "paused"
     reason = await bot.db.read(lambda s: s.conn.execute(
@@ -86,7 +88,7 @@ async def test_forget_removes_personal_data_and_keeps_history(
     assert before is not None
     await grandma.say("孩子今天发烧了，电话 13912345678", expect=2)
     replies = await grandma.say("/forget")
-    replies = await grandma.press(replies[0], "是")
+    replies = await grandma.press(replies[0], "删掉")
     assert "已删除" in replies[0]["text"]
 
     person_id = before.id
@@ -127,7 +129,7 @@ async def test_strangers_learn_nothing(bot: BotHandle, sandbox: SandboxHandle, v
 async def test_stale_and_forged_buttons(bot: BotHandle, sandbox: SandboxHandle, village: int) -> None:
     father = Person(sandbox, FATHER, "爸爸")
     replies = await father.say("/forget")
-    await father.press(replies[0], "否")
+    await father.press(replies[0], "不删")
     # the same button again (its keyboard is gone in the chat, but a client may still send it)
     await sandbox.client.press(FATHER, replies[0]["message_id"], "x:confirm:y")
     replies = await father.read()

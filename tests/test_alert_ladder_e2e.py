@@ -134,7 +134,7 @@ async def test_a_caseworker_who_leaves_raises_an_alert_and_families_are_reassign
     ids = await _setup(bot, sandbox)
     cw = Person(sandbox, CW, "李主任")
     replies = await cw.say("/forget")
-    await cw.press(replies[0], "是")
+    await cw.press(replies[0], "删掉")
     supervisor = Person(sandbox, SUPERVISOR, "王督导")
     notice = await supervisor.read_until("🟠")
     assert f"#{ids['family']}" in notice and "/reassign" in notice

@@ -366,8 +366,9 @@ async def test_the_printed_guide_is_true(demo: DemoRun, sandbox: SandboxHandle,
     await page.press("#text", "Enter")
     await wait_for_bubble(page, "4 条")
     queue = await page.locator(".msg.bot", has_text="4 条").last.inner_text()
-    for key in ("urgent", "sad", "silent", "nocall"):  # each of the four families is listed
-        assert f"#{families[key]} 青山村" in queue, (key, queue)
+    for key in ("urgent", "sad", "silent", "nocall"):  # each family's child is listed, with the village
+        child = (await db.read(lambda s, key=key: s.families.children(families[key])))[0]
+        assert f"{child.name}，" in queue and "青山村" in queue, (key, queue)
     assert "8天" in await page.locator(".msg.bot", has_text="小兰").first.inner_text()  # a week
 
     # 2. ⏱ +1 hour: the urgent alert climbs to 王督导 (after 30 minutes); a high one waits 4 hours

@@ -216,7 +216,7 @@ async def test_the_timeline_shows_every_kind_of_event_newest_first(desk: Desk) -
     await desk.db.write(lambda s: s.visits.add(family_id=fid, parent_id=father,
                                                visit_day="2026-11-22", now=at(8)))
     (page,) = await desk.as_person(CW, lambda s, c, p: case_file.timeline(s, c, p, fid, 0))
-    marks = ["🏠", "上门看过了", "📞", "acknowledged", "🔴", "😢", "没有回复", "说了一句话"]
+    marks = ["🏠", "上门看过了", "📞", "李主任 已确认", "🔴", "😢", "没有回复", "说了一句话"]
     missing = [m for m in marks if m not in page.text]
     assert not missing, (missing, page.text)
     positions = [page.text.index(m) for m in marks]
@@ -244,7 +244,7 @@ async def test_exports_match_the_database_and_are_audited(desk: Desk) -> None:
     files = await desk.as_person(CW, lambda s, c, p: [Reply(n, document=(n, d)) for n, d in
                                                       case_file.export_files(
                                                           s, p, today - timedelta(days=3),
-                                                          today, c.now).items()])
+                                                          today, c.now, raw=True).items()])
     by_name = {r.document[0]: r.document[1] for r in files if r.document}
 
     def rows(name: str) -> list[dict[str, str]]:
@@ -257,7 +257,8 @@ async def test_exports_match_the_database_and_are_audited(desk: Desk) -> None:
     alerts = rows("alerts.csv")
     assert list(alerts[0]) == ["alert_id", "family_id", "child_id", "rule", "severity", "status",
                                "level", "created_at", "acknowledged_at", "resolved_at", "outcome",
-                               "minutes_to_acknowledge", "minutes_to_resolve"]
+                               "minutes_to_acknowledge", "minutes_to_resolve",
+                               "minutes_to_first_contact", "first_holder_id"]
     assert len(alerts) == len(await desk.db.read(lambda s: s.alerts.for_family(fid)))
     assert alerts[0]["minutes_to_acknowledge"] == "12" and alerts[0]["minutes_to_resolve"] == ""
     header = by_name["interactions.csv"].decode("utf-8-sig").splitlines()[0]
@@ -279,7 +280,7 @@ async def test_an_export_is_read_from_a_snapshot_and_rendered_outside_the_writer
     assert cw is not None
     tables = await desk.db.read(lambda s: case_file.export_tables(s, cw, first, today))
     rendered = case_file.csv_files(tables)
-    assert list(rendered) == ["families.csv", "checkins.csv", "alerts.csv", "interactions.csv"]
+    assert list(rendered) == ["家庭.csv", "问候.csv", "警报.csv", "消息记录.csv", "响应用时.csv"]
     replies = await desk.as_person(CW, lambda s, c, p: case_file.export(
         s, c, p, [first.isoformat(), today.isoformat()], rendered))
     assert [r.document for r in replies if r.document] == list(rendered.items())
@@ -319,11 +320,13 @@ async def test_the_digest_chart_is_drawn_from_the_right_data(desk: Desk) -> None
     assert by_week["2026-W47"].prompted == 0
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     image = Image.open(io.BytesIO(png))
-    assert image.size == (800, 420)
+    assert image.size == digest.SIZE
     # the first week's bar is drawn full height in the completion colour, the third not at all
-    slot = (800 - 50 - 20) / 8
-    assert image.getpixel((int(50 + 4.5 * slot), 300)) == digest.COLOURS["completion"]  # W45
-    assert image.getpixel((int(50 + 5.5 * slot), 300)) != digest.COLOURS["completion"]  # W46
+    left, _top, right, bottom = digest.PLOT
+    slot = (right - left) / 8
+    low = bottom - 40  # inside any bar, below the mood lines of these weeks
+    assert image.getpixel((int(left + 4.5 * slot) - 30, low)) == digest.COLOURS["completion"]
+    assert image.getpixel((int(left + 5.5 * slot) - 30, low)) != digest.COLOURS["completion"]
     assert "1 个家庭" in text and "🔴 0" in text
 
 
@@ -371,7 +374,8 @@ async def test_a_403_on_the_alert_moves_it_on_with_what_was_added(desk: Desk) ->
                                             for tg in (SUPERVISOR, ADMIN, OTHER_CW)])
     assert allowed == [True, True, False]
     queue = await desk.as_person(SUPERVISOR, lambda s, c, p: alert_desk.queue(s, c, p))
-    assert f"#{gone.id}" in queue[0].text
+    assert "联系不上儿童主任李主任" in queue[0].text  # the rule in words with her name
+    assert f"a:res:{gone.id}" in [d for row in queue[0].buttons or [] for _, d in row]
     # 30 minutes on, the climb skips the supervisor who holds it and goes to the admins
     desk.clock.advance(timedelta(minutes=31))
     await desk.climb()
@@ -420,7 +424,12 @@ async def test_the_digest_queues_the_charts_data_and_the_sender_draws_it(desk: D
     chart = messages[-1]
     assert chart.kind == "photo" and "file_b64" not in chart.payload
     points = await desk.db.read(lambda s: digest.series(s, cw, START))
-    assert digest.chart_from_rows(chart.payload[digest.CHART]) == digest.chart_png(points)
+    labels = chart.payload[digest.CHART]["labels"]
+    assert labels["title"] == "最近 8 周：问候回复和孩子心情" and labels["weeks"][-1] == "11月23日"
+    assert digest.chart_from_rows(chart.payload[digest.CHART]) == digest.chart_png(points, labels)
+    # a row list queued before the chart had words still draws
+    rows = chart.payload[digest.CHART]["rows"]
+    assert digest.chart_from_rows(rows) == digest.chart_png(points)
 
 
 async def test_exported_cells_cannot_become_spreadsheet_formulas(db: Database) -> None:
@@ -436,11 +445,16 @@ async def test_exported_cells_cannot_become_spreadsheet_formulas(db: Database) -
         return s.people.by_telegram_user(CW)
     person = await db.write(setup)
     files = await db.write(lambda s: case_file.export_files(
-        s, person, START.date() - timedelta(days=3), START.date(), START))
+        s, person, START.date() - timedelta(days=3), START.date(), START, raw=True))
     families = list(csv.reader(io.StringIO(files["families.csv"].decode("utf-8-sig"))))
     assert families[1][1] == "'" + hostile[0]
     assert [row[4] for row in families[2:]] == ["'" + h for h in hostile[1:]]
-    for data in files.values():
+    human = await db.write(lambda s: case_file.export_files(
+        s, person, START.date() - timedelta(days=3), START.date(), START))
+    families = list(csv.reader(io.StringIO(human["家庭.csv"].decode("utf-8-sig"))))
+    assert families[1][1] == "'" + hostile[0]
+    assert [row[2].split("，")[0] for row in families[2:]] == ["'" + h for h in hostile[1:]]
+    for data in [*files.values(), *human.values()]:
         for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
             for cell in row:
                 assert not cell or cell[0] not in "=+-@\t\r", (cell, row)
@@ -470,4 +484,6 @@ async def test_the_digest_gives_the_median_response_times_of_the_last_four_weeks
         person = s.people.by_telegram_user(CW)
         assert person is not None
         return digest.digest_text(s, person, START)
-    assert "确认用时中位数：20 分钟 · 处理用时中位数：90 分钟" in await desk.db.read(text)
+    digest_text = await desk.db.read(text)
+    assert "🟠 高，3 条警报：确认用时 20 分钟（九成在 60 分钟内）；首次联系用时 暂无数据；" \
+           "处理完用时 90 分钟（九成在 3 小时内）" in digest_text, digest_text

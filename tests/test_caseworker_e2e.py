@@ -66,7 +66,7 @@ async def test_alert_ladder_acknowledge_forgery_and_export(bot: BotHandle,
     assert len(audit) == 1
 
     (queue,) = await cw.say("/alerts")
-    assert f"#{alert.id}" in queue["text"] and "已确认" in queue["text"]
-    replies = await cw.say("/export", expect=5)
+    assert "小明，10 岁" in queue["text"] and "已确认" in queue["text"]
+    replies = await cw.say("/export", expect=6)
     names = sorted(m["document"]["file_name"] for m in replies if m.get("document"))
-    assert names == ["alerts.csv", "checkins.csv", "families.csv", "interactions.csv"]
+    assert names == sorted(["家庭.csv", "问候.csv", "警报.csv", "消息记录.csv", "响应用时.csv"])

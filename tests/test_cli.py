@@ -139,15 +139,26 @@ def test_export_from_the_shell_writes_csv_and_is_audited(tmp_path: Path) -> None
     refused = run_cli("export", "--as", "101", "--out", str(tmp_path / "x"), env=env)
     assert refused.returncode == 2 and "caseworker" in refused.stderr  # a guardian may not
     done = run_cli("export", "--as", "201", "--from", "2026-11-01", "--to", "2026-11-30",
-                   "--out", str(tmp_path / "out"), env=env)
+                   "--raw", "--out", str(tmp_path / "out"), env=env)
     assert done.returncode == 0, done.stderr
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert files == ["alerts.csv", "checkins.csv", "families.csv", "interactions.csv"]
+    assert files == ["alerts.csv", "checkins.csv", "families.csv", "figures.csv",
+                     "interactions.csv"]
     with (tmp_path / "out" / "families.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["village"] for r in rows] == ["青山村"]
     assert oct((tmp_path / "out" / "families.csv").stat().st_mode & 0o777) == "0o600"
+    # without --raw: the files a person opens, in the staff member's language (zh_CN)
+    human = run_cli("export", "--as", "201", "--from", "2026-11-01", "--to", "2026-11-30",
+                    "--out", str(tmp_path / "human"), env=env)
+    assert human.returncode == 0, human.stderr
+    files = sorted(p.name for p in (tmp_path / "human").iterdir())
+    assert files == sorted(["家庭.csv", "问候.csv", "警报.csv", "消息记录.csv", "响应用时.csv"])
+    with (tmp_path / "human" / "家庭.csv").open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["村"], r["儿童主任"], r["孩子"]) for r in rows] == [("青山村", "李主任",
+                                                                 "小明，10 岁")]
     conn = sqlite3.connect(db_path)
     audit = conn.execute("SELECT action, detail FROM audit_log").fetchall()
     conn.close()
-    assert audit == [("export", "2026-11-01..2026-11-30")]
+    assert audit == [("export", "2026-11-01..2026-11-30")] * 2

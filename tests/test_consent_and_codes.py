@@ -47,6 +47,7 @@ async def test_a_guardian_who_declines_keeps_nothing_and_the_invite_stays_usable
     _ids, code = await _invite(db)
     before = await db.read(_counts)
     await db.write(lambda s: begin_join(s, CTX, tg_user_id=NEWCOMER, code=code))
+    await _answer_join(db, "y")  # "您是小明的奶奶，对吗？" first, then the consent
     (reply,) = await _answer_join(db, "n")
     assert "没有保存" in reply.text and not reply.buttons  # she is told, and not asked on
     assert await db.read(lambda s: s.dialogs.get(NEWCOMER)) is None  # the exchange ended
@@ -64,9 +65,10 @@ async def test_a_guardian_who_agrees_goes_on_to_the_next_question(db: Database) 
     """The counterpart, so the test above cannot pass by ending every exchange."""
     _ids, code = await _invite(db)
     await db.write(lambda s: begin_join(s, CTX, tg_user_id=NEWCOMER, code=code))
+    await _answer_join(db, "y")  # "您是小明的奶奶，对吗？"
     (reply,) = await _answer_join(db, "y")
-    dialog = await db.read(lambda s: s.dialogs.get(NEWCOMER))
-    assert dialog is not None and dialog.step == "language" and reply.buttons
+    dialog = await db.read(lambda s: s.dialogs.get(NEWCOMER))  # no language question: Chinese
+    assert dialog is not None and dialog.step == "checkin_time" and reply.buttons
     assert dialog.data.get("consent_at")
 
 

@@ -26,11 +26,11 @@ async def join(person: Person, code: str, *, relation_check: str, time_label: st
                day_label: str | None = None, hour: str | None = None) -> str:
     replies = await person.say(f"/start {code}", expect=2)
     assert "亲情桥" in replies[0]["text"]
-    consent = replies[-1]
+    who = replies[-1]  # "您是小明的奶奶，对吗？" first (a Chinese phone: no language question)
+    assert relation_check in who["text"] and "对吗" in who["text"], who["text"]
+    consent = (await person.press(who, "是"))[-1]
+    assert "儿童主任" in consent["text"] and "/forget" not in consent["text"]
     replies = await person.press(consent, "是")
-    replies = await person.press(replies[-1], "中文")
-    assert relation_check in replies[-1]["text"], replies[-1]["text"]
-    replies = await person.press(replies[-1], "是")
     if time_label:
         replies = await person.press(replies[-1], time_label)
     else:
@@ -48,15 +48,14 @@ async def test_staff_family_invites_and_joining(bot: BotHandle, sandbox: Sandbox
     replies = await admin.say("/invite_staff supervisor 王督导", expect=2)
     assert replies[0].get("photo"), "the invitation comes with a QR code"
     replies = await supervisor.say(f"/start {code_in(replies)}", expect=2)
-    replies = await supervisor.press(replies[-1], "是")
-    replies = await supervisor.press(replies[-1], "中文")
+    assert "督导" in supervisor.texts(replies) and "孩子的情况" not in supervisor.texts(replies)
+    replies = await supervisor.press(replies[-1], "是")  # staff: their own short start
     assert "督导" in supervisor.texts(replies)
 
     # supervisor -> caseworker (assigned to that supervisor)
     replies = await supervisor.say("/invite_staff caseworker 李主任", expect=2)
     replies = await caseworker.say(f"/start {code_in(replies)}", expect=2)
-    replies = await caseworker.press(replies[-1], "是")
-    await caseworker.press(replies[-1], "中文")
+    await caseworker.press(replies[-1], "是")
     cw = await bot.db.read(lambda s: s.people.by_telegram_user(CASEWORKER))
     sv = await bot.db.read(lambda s: s.people.by_telegram_user(SUPERVISOR))
     assert cw is not None and sv is not None and cw.role == "caseworker" and cw.supervisor_id == sv.id
@@ -93,10 +92,9 @@ async def test_staff_family_invites_and_joining(bot: BotHandle, sandbox: Sandbox
     replies = await father.say(f"/start {father_code}", expect=2)
     replies = await father.say("随便说说")  # not an answer: asked again, kindly
     assert "没看懂" in replies[0]["text"] and replies[0]["reply_markup"]
+    assert "您是小明的爸爸，对吗？" in replies[0]["text"]
     replies = await father.say("１")  # full-width digit for "yes"
-    replies = await father.say("中文")
-    assert "爸爸" in replies[0]["text"]
-    replies = await father.say("对")
+    replies = await father.say("对")  # the consent
     replies = await father.say("周日")
     replies = await father.say("20")
     assert "每周" in replies[0]["text"]

@@ -109,9 +109,11 @@ async def test_one_weekly_message_a_week_at_each_parents_own_hour(family: Family
             local = from_iso(row["not_before"]).astimezone(zone)
             assert (local.isoweekday(), local.hour) == (7, 20), (chat, local)
     first = by_chat[FATHER][0]["payload"]["text"]
-    assert "😊 2 天" in first and "😐 1 天" in first and "😢 2 天" in first, first
-    assert "去了 3 天" in first and "没去 1 天" in first
-    assert "💡 给小明的小建议" in first
+    # the story first (what went wrong, then the good days), the counts after
+    assert "小明这周：周三没去上学；周三、周四不太开心；周一、周二挺开心。" in first, first
+    assert "开心 2 天" in first and "一般 1 天" in first and "不开心 2 天" in first, first
+    assert "上学 3 天" in first and "没去上学 1 天" in first
+    assert "💡 今晚给小明打电话时" in first
     second = by_chat[FATHER][1]["payload"]["text"]
     assert "没有收到关于小明的问候回复" in second and "奶奶" in second  # a silent week, said plainly
     buttons = [b["callback_data"] for row in by_chat[FATHER][0]["payload"]["reply_markup"]

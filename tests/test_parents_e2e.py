@@ -41,7 +41,7 @@ async def test_weekly_message_and_its_buttons(bot: BotHandle, sandbox: SandboxHa
     clock.advance(sunday.astimezone(UTC) - clock.now())
     await run_due_work(bot.services)  # type: ignore[arg-type]
     text = await father.read_until("这一周")
-    assert "😢 1 天" in text and "💡 给小明的小建议" in text
+    assert "不开心 1 天" in text and "💡 今晚给小明打电话时" in text
     weekly = (await sandbox.client.bot_messages(FATHER))[-1]
     assert "这一周" in weekly["text"]
 

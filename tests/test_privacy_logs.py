@@ -42,7 +42,7 @@ async def test_nothing_personal_reaches_the_logs(bot: BotHandle, sandbox: Sandbo
     await cw.read_until("🔴")
     await grandma.read_until("已经收到")  # told once it arrived: not a reply to /forget
     (confirm,) = await grandma.say("/forget")
-    await grandma.press(confirm, "是")
+    await grandma.press(confirm, "删掉")
     records = [r for r in caplog.records if r.levelno >= logging.INFO]
     assert records, "the scenario logged something"
     for record in records:

@@ -25,7 +25,7 @@ from flows.core.clock import to_iso
 from sandbox.offline import OfflineBotApi, Updates
 from tests.support.clock import daytime_clock
 from tests.support.families import add_family
-from tests.support.handles import sandbox_settings
+from tests.support.handles import sandbox_settings, unpaced_chats
 
 pytestmark = pytest.mark.reliability
 
@@ -80,7 +80,8 @@ class World:
         self.api = OfflineBotApi()
         cfg = sandbox_settings("http://127.0.0.1:9", path, admins=(ADMIN,))
         self.app = build_application(cfg, db=self.db, request=self.api, clock=clock,
-                                     get_updates_request=OfflineBotApi(), send_rate_per_s=None)
+                                     get_updates_request=OfflineBotApi(), send_rate_per_s=None,
+                                     chat_pacing=unpaced_chats())
         await self.app.initialize()
         self.updates = Updates(self.app.bot)
         world = self

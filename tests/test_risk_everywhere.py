@@ -43,9 +43,9 @@ async def test_risk_typed_while_joining_is_heard_and_joining_goes_on(
     assert "不见了或找不到" in await caseworker.read_until("🔴")
     assert await alerts(bot) == [("missing", "urgent")]
     dialog = await bot.db.read(lambda s: s.dialogs.get(GRANDPA))
-    assert dialog is not None and (dialog.kind, dialog.step) == ("join", "consent")
-    (language,) = await grandpa.say("同意")  # the exchange goes on where it stopped
-    assert "语言" in language["text"]
+    assert dialog is not None and (dialog.kind, dialog.step) == ("join", "confirm")
+    (consent,) = await grandpa.say("对")  # the exchange goes on where it stopped
+    assert "儿童主任" in consent["text"] and "可以吗" in consent["text"]
 
 
 async def test_risk_beats_an_exchange_and_stop(bot: BotHandle, sandbox: SandboxHandle) -> None:

@@ -9,7 +9,8 @@ from db.dialogs import Dialog
 from db.models import Person
 from db.outbox import LANE_REMINDER, NewMessage
 from db.store import Store
-from flows.core.buttons import ForgetAnswer, SettingsAnswer
+from flows.account.welcome import family_keyboard
+from flows.core.buttons import ForgetAnswer, MenuChoice, SettingsAnswer
 from flows.core.clock import to_iso
 from flows.core.effects import ForgetCachedPerson
 from flows.core.i18n import Translator, translator
@@ -20,7 +21,6 @@ from flows.core.labels import (
     relation_label,
     weekday_options,
     weekly_time_options,
-    yes_no,
 )
 from flows.core.person_plans import sync_person
 from flows.core.ui import FlowContext, Option, Reply, option_buttons, pick
@@ -142,8 +142,12 @@ def pause(store: Store, ctx: FlowContext, person: Person, reason: str | None) ->
     store.people.set_status(person.id, "paused", clean_text(reason or "") or None)
     store.audit.add(at=to_iso(ctx.now), actor_id=person.id, action="paused")
     ctx.effects.append(ForgetCachedPerson(person.tg_user_id))
-    return [Reply(_("I will not send you any more messages. Send /start whenever you want to "
-                    "continue."))]
+    if person.is_staff:
+        return [Reply(_("I will not send you any more messages. Send /start whenever you want to "
+                        "continue."))]
+    return [Reply(_("I will not send you any more messages. When you want them again, press "
+                    "the button below."),
+                  [[(_("▶️ Start my messages again"), MenuChoice("resume").pack())]])]
 
 
 def resume(store: Store, ctx: FlowContext, person: Person) -> list[Reply]:
@@ -153,7 +157,19 @@ def resume(store: Store, ctx: FlowContext, person: Person) -> list[Reply]:
     if person.is_staff:  # alerts that found nobody may go to her now
         route_waiting(store, ctx.now)
     ctx.effects.append(ForgetCachedPerson(person.tg_user_id))
-    return [Reply(_("Welcome back! Your messages will start again."))]
+    text = _("Welcome back! Your messages will start again.")
+    keyboard = family_keyboard(_, person)
+    return [Reply(text, keyboard=keyboard)] if keyboard else [Reply(text)]
+
+
+def resume_pressed(store: Store, ctx: FlowContext, person: Person) -> list[Reply]:
+    """"▶️ Start my messages again" under the pause reply (the /start of those who do not type)."""
+    if person.status in ("paused", "unreachable"):
+        return resume(store, ctx, person)
+    _ = translator(person.locale)
+    text = _("Your messages are on. I am here whenever you need me.")
+    keyboard = family_keyboard(_, person)
+    return [Reply(text, keyboard=keyboard)] if keyboard else [Reply(text)]
 
 
 def begin_forget(store: Store, ctx: FlowContext, person: Person, tg_user_id: int) -> list[Reply]:
@@ -161,17 +177,24 @@ def begin_forget(store: Store, ctx: FlowContext, person: Person, tg_user_id: int
     store.dialogs.put(tg_user_id, FORGET, "confirm", {}, now=to_iso(ctx.now))
     return [Reply(_("Do you want me to remove your name, your chat and everything you wrote? The "
                     "children's director will be told that you left. This cannot be undone."),
-                  option_buttons(lambda v: ForgetAnswer("confirm", v), yes_no(_), per_row=2))]
+                  option_buttons(lambda v: ForgetAnswer("confirm", v), forget_options(_), numbered=False))]
+
+
+def forget_options(_: Translator) -> list[Option]:
+    """Keeping first (a slip keeps everything); the destructive choice said plainly, no ✅."""
+    return [Option("n", _("No, keep it and go back"), ("不删", "不", "不要", "不是", "否", "返回",
+                                                         "算了", "no", "n", "keep", "back")),
+            Option("y", _("🗑 Delete"), ("删掉", "删", "删除", "是", "是的", "yes", "y", "delete"))]
 
 
 def answer_forget(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, *,
                   value: str | None = None, text: str | None = None) -> list[Reply]:
     _ = translator(person.locale)
-    options = yes_no(_)
+    options = forget_options(_)
     chosen = pick(options, value, text)
     if chosen is None:
-        return [Reply(_("Please press Yes or No."),
-                      option_buttons(lambda v: ForgetAnswer("confirm", v), options, per_row=2))]
+        return [Reply(_("Please press one of the two buttons."),
+                      option_buttons(lambda v: ForgetAnswer("confirm", v), options, numbered=False))]
     store.dialogs.end(dialog.tg_user_id)
     if chosen.value != "y":
         return [Reply(_("Nothing was removed."))]

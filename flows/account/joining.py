@@ -1,4 +1,7 @@
-"""Joining with an invite: consent, language, who you are, your times. One step per message.
+"""Joining with an invite, in plain words: who you are ("您是小明的奶奶，对吗？"), consent in two
+short sentences, your times. The language is asked only when Telegram says the person does not
+use Chinese (it can be changed later in settings). Staff invited get their own short start. One
+step per message.
 
 The dialog row is written in the same transaction as each answer, so a restart resumes it.
 Nothing about the person is stored before they consent; the invite is used up only at the end.
@@ -14,7 +17,7 @@ from flows.account.welcome import family_keyboard
 from flows.core.buttons import JoinAnswer
 from flows.core.clock import to_iso
 from flows.core.effects import CodeAttemptsThrottled, ForgetCachedPerson
-from flows.core.i18n import Translator, translator
+from flows.core.i18n import Translator, normalize_locale, translator
 from flows.core.labels import (
     RELATION_ROLE,
     ROLE_LABELS,
@@ -34,15 +37,18 @@ KIND = "join"
 
 def _question(_: Translator, step: str, data: dict[str, object], store: Store) -> tuple[str, list[Option]]:
     if step == "consent":
-        return (_("May we keep your answers and share them only with the child's family and the "
-                  "village children's director? You can stop or be forgotten at any time (/forget)."),
-                yes_no(_))
+        return (_("What you tell me about the child is seen only by the family and the village "
+                  "children's director. You can stop at any time, or have your details deleted. "
+                  "Is that all right?"), yes_no(_))
+    if step == "staff_consent":
+        return (_("I will keep your name and this chat to send you alerts about your families. "
+                  "Shall we start?"), yes_no(_))
     if step == "language":
         return _("Which language do you prefer?"), language_options()
     if step == "confirm":
         family_id = data.get("family_id")
         names = "、".join(c.name for c in store.families.children(int(family_id))) if family_id else ""
-        return (_("You are joining as the %(relation)s of %(children)s. Is that right?",
+        return (_("Are you %(children)s's %(relation)s?",
                   relation=relation_label(_, str(data.get("relation"))), children=names or "?"),
                 yes_no(_))
     if step == "checkin_time":
@@ -61,12 +67,22 @@ def _ask(_: Translator, step: str, data: dict[str, object], store: Store, *,
     if again:
         text = _("Sorry, I did not understand. Please press one of the buttons, or type its number.") \
             + "\n\n" + text
-    per_row = 2 if step in ("consent", "confirm", "language") else 1
+    per_row = 2 if step in ("consent", "staff_consent", "confirm", "language") else 1
     return Reply(text, option_buttons(lambda v: JoinAnswer(step, v), options, per_row=per_row))
 
 
-def begin_join(store: Store, ctx: FlowContext, *, tg_user_id: int, code: str) -> list[Reply]:
-    _ = translator(ctx.default_locale)
+def _speaks_chinese(language_code: str | None) -> bool:
+    """Telegram's language code: Chinese or missing (most grandparents' phones) means Chinese."""
+    return not language_code or language_code.strip().lower().startswith("zh")
+
+
+def begin_join(store: Store, ctx: FlowContext, *, tg_user_id: int, code: str,
+               language_code: str | None = None) -> list[Reply]:
+    existing = store.people.by_telegram_user(tg_user_id)
+    ask_language = existing is None and not _speaks_chinese(language_code)
+    locale = existing.locale if existing else \
+        (normalize_locale(language_code, "en") if ask_language else "zh_CN")
+    _ = translator(locale)
     check = check_code(store, tg_user_id=tg_user_id, code=code, now=ctx.now)
     if check.outcome == "throttled":
         ctx.effects.append(CodeAttemptsThrottled())
@@ -83,36 +99,47 @@ def begin_join(store: Store, ctx: FlowContext, *, tg_user_id: int, code: str) ->
                         "for a new one."))]
     invite = check.invite
     assert invite is not None
-    existing = store.people.by_telegram_user(tg_user_id)
     if existing is not None and invite.family_id is None:
         return [_staff_invite_refused(existing.locale, existing.role)]
     if existing is not None and invite.family_id is not None and any(
             m.family_id == invite.family_id for m in store.families.memberships_of(existing.id)):
-        _ = translator(existing.locale)
-        return [Reply(_("You are already part of this family in KinBridge. Send /menu to see what "
-                        "you can do."))]
+        return [Reply(_("You are already part of this family in KinBridge."),
+                      keyboard=family_keyboard(_, existing))]
     data: dict[str, object] = {"invite_id": invite.id, "family_id": invite.family_id,
                                "relation": invite.relation, "role": invite.role,
-                               "locale": existing.locale if existing else ctx.default_locale}
-    store.dialogs.put(tg_user_id, KIND, "consent", data, now=to_iso(ctx.now))
-    greeting = _("Hello! Welcome to KinBridge (亲情桥).") + "\n" + _(
-        "I help the child's family and the village children's director stay in touch: guardians "
-        "answer a few taps about the child, and parents far away see how the week went. Only the "
-        "child's family and the children's director see the answers.")
-    return [Reply(greeting), _ask(_, "consent", data, store)]
+                               "locale": locale}
+    first = "language" if ask_language else _after_language(data)
+    store.dialogs.put(tg_user_id, KIND, first, data, now=to_iso(ctx.now))
+    if invite.family_id is None:
+        greeting = _("Hello! Welcome to KinBridge (亲情桥).") + "\n" + _(
+            "You are invited as %(role)s: here you will get alerts about the families in your "
+            "care and can see how they are doing.", role=_(ROLE_LABELS.get(invite.role,
+                                                                          invite.role)))
+    else:
+        greeting = _("Hello! Welcome to KinBridge (亲情桥).") + "\n" + _(
+            "I help the child's family and the village children's director stay in touch.")
+    return [Reply(greeting), _ask(_, first, data, store)]
+
+
+def _after_language(data: dict[str, object]) -> str:
+    return "confirm" if data.get("family_id") else "staff_consent"
 
 
 def _next_step(step: str, data: dict[str, object]) -> str | None:
     role = str(data.get("role"))
-    if step == "consent":
-        return "language"
     if step == "language":
-        return "confirm" if data.get("family_id") else None
+        return _after_language(data)
     if step == "confirm":
-        return "checkin_time" if role == "guardian" else "weekly_day"
+        return "consent" if not data.get("consent_at") else _times(role)
+    if step == "consent":  # (a join begun before this order asked consent first)
+        return "confirm" if data.get("family_id") and not data.get("confirmed") else _times(role)
     if step == "weekly_day":
         return "weekly_time"
     return None
+
+
+def _times(role: str) -> str:
+    return "checkin_time" if role == "guardian" else "weekly_day"
 
 
 def answer_join(store: Store, ctx: FlowContext, dialog: Dialog, *, chat_id: int,
@@ -126,7 +153,7 @@ def answer_join(store: Store, ctx: FlowContext, dialog: Dialog, *, chat_id: int,
     if chosen is None:
         return [_ask(_, step, data, store, again=True)]
     now = to_iso(ctx.now)
-    if step == "consent" and chosen.value == "n":
+    if step in ("consent", "staff_consent") and chosen.value == "n":
         store.dialogs.end(dialog.tg_user_id)
         return [Reply(_("That is all right. Nothing about you has been kept. If you change your "
                         "mind, open the invitation again."))]
@@ -134,8 +161,10 @@ def answer_join(store: Store, ctx: FlowContext, dialog: Dialog, *, chat_id: int,
         store.dialogs.end(dialog.tg_user_id)
         return [Reply(_("Thank you for telling me. Please ask your village children's director to "
                         "check the invitation."))]
-    if step == "consent":
+    if step in ("consent", "staff_consent"):
         data["consent_at"] = now
+    elif step == "confirm":
+        data["confirmed"] = True
     elif step == "language":
         data["locale"] = chosen.value
         _ = translator(chosen.value)
@@ -195,10 +224,12 @@ def _finish(store: Store, ctx: FlowContext, tg_user_id: int, chat_id: int,
     _tell_caseworker(store, ctx, invite.family_id, invite.relation)
     if RELATION_ROLE.get(invite.relation or "") == "parent" or invite.role == "parent":
         done = _("All set, thank you! Every week I will send you a short picture of your child's "
-                 "week and an idea for your next call. /settings changes the day, time or time zone.")
+                 "week and an idea for your next call. The buttons below log a call, set a "
+                 "reminder or plan a visit home; ⚙️ changes the day and time.")
     else:
-        done = _("All set, thank you! I will ask you a few short questions about the child at the "
-                 "time you chose. Send /help at any moment if you need anything.")
+        done = _("All set, thank you! Every day at the time you chose I will ask a few short "
+                 "questions about the child; one tap answers each. If you need help, press 🆘 "
+                 "below.")
     joined = store.people.get(person_id)
     return [Reply(done, keyboard=family_keyboard(_, joined) if joined else None)]
 

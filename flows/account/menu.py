@@ -33,6 +33,17 @@ def menu(_: Translator, person: Person | None) -> Reply:
 
 def help_text(_: Translator, person: Person | None) -> str:
     lines = [_("KinBridge keeps a child's family and village children's director in touch.")]
+    if person is not None and not person.is_staff:
+        # families are never asked to type a command: the buttons say it all
+        if person.role == "guardian":
+            lines.append(_("Press 🆘 if the child needs help now, 📝 to tell me about the child, "
+                           "or 📞 to reach the children's director. The buttons are at the bottom "
+                           "of the chat."))
+        else:
+            lines.append(_("The buttons under the chat log a call, set a reminder, plan a visit "
+                           "home or give you an idea for your next call; 🆘 if the child needs "
+                           "help now."))
+        return "\n".join(lines)
     if person is not None and person.role in ("guardian", "parent"):
         lines.append(_("/help_now: 🆘 a child needs help now (passed on at once to the "
                        "children's director, or to whoever can be reached)"))

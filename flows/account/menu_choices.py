@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 from db.models import Person
 from db.store import Store
-from flows.account.account import begin_forget, begin_settings, pause
+from flows.account.account import begin_forget, begin_settings, pause, resume_pressed
 from flows.account.welcome import welcome_unknown
 from flows.core.buttons import MenuChoice, StaleButton
 from flows.core.turn import Turn
 from flows.core.ui import Reply
 from flows.guardian.checkin import begin_now
+from flows.guardian.words import ask_for_a_call, contact_director
 from flows.staff.alert_desk import families_overview
 from flows.staff.family_file import begin_new_family
 from flows.staff.staff import invite_staff, staff_list
@@ -28,6 +29,9 @@ CHOICES: dict[str, Start] = {
     "staff": lambda s, t, p: staff_list(s, p),
     "checkin": begin_now,
     "families": families_overview,
+    "contact": contact_director,
+    "callme": ask_for_a_call,
+    "resume": resume_pressed,
 }
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from db.models import Person
-from flows.core.i18n import Translator
+from flows.core.i18n import N_, Translator, translator
+from flows.core.ui import normalise
 
 
 def welcome_unknown(_: Translator) -> str:
@@ -25,11 +26,39 @@ def welcome_back(_: Translator, person: Person) -> str:
     return _("Welcome back! I will send you alerts about your families here.")
 
 
+# what each key of the persistent keyboard does, by role (msgids; rows as shown)
+KEYS: dict[str, list[list[tuple[str, str]]]] = {
+    "guardian": [[(N_("🆘 Help now"), "sos")],
+                 [(N_("📝 Tell about the child"), "checkin"),
+                  (N_("📞 Contact the director"), "contact")]],
+    "parent": [[(N_("📞 I called"), "called"), (N_("⏰ Remind me"), "remind")],
+               [(N_("🏠 Visit home"), "visit"), (N_("💡 Tips"), "tip")],
+               [(N_("🆘 Help now"), "sos"), (N_("⚙️ Settings"), "settings")]],
+}
+# keys of keyboards shown before (still under some people's chats)
+OLD_KEYS = {N_("📝 Tell about the child now"): "checkin"}
+
+
 def family_keyboard(_: Translator, person: Person) -> list[list[str]] | None:
-    """Always under the chat for families: 🆘 (and, for guardians, "tell about the child now").
-    Pressing one sends its words, which the bot recognises in any exchange."""
-    if person.role == "guardian":
-        return [[_("🆘 Help now")], [_("📝 Tell about the child now")]]
-    if person.role == "parent":
-        return [[_("🆘 Help now")]]
+    """Always under the chat for families, suited to the role: a grandmother's 🆘 / 📝 / 📞, a
+    parent's call, reminder, visit and tip. Pressing one sends its words, which the bot
+    recognises in any exchange (key_action)."""
+    rows = KEYS.get(person.role)
+    if rows is None:
+        return None
+    return [[_(label) for label, _action in row] for row in rows]
+
+
+def key_action(text: str, person: Person) -> str | None:
+    """The action of a keyboard key pressed (its words in the person's language or the other),
+    or None for any other text."""
+    cleaned = normalise(text)
+    if not cleaned:
+        return None
+    keys = [key for row in KEYS.get(person.role, []) for key in row] + list(OLD_KEYS.items())
+    for lang in dict.fromkeys((person.locale, "zh_CN", "en")):
+        _ = translator(lang)
+        for label, action in keys:
+            if cleaned == normalise(_(label)):
+                return action
     return None

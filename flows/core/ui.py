@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flows.core.answer_sense import Choice, fold, understand
 from flows.core.buttons import ButtonData
 from flows.core.turn import Turn
 
@@ -34,6 +35,9 @@ class Option:
     value: str
     label: str
     words: tuple[str, ...] = ()
+    # general senses this option takes in a typed sentence (flows.core.answer_sense: "pos",
+    # "mid", "neg", "yes", "no", and "not:<value>" for another option's word negated)
+    senses: tuple[str, ...] = ()
 
 
 # flows written before the turn took their plain values as a FlowContext: the same thing
@@ -142,28 +146,29 @@ def _affirmed(haystack: str, needle: str) -> bool:
     return False
 
 
-def match_in_sentence(text: str, options: list[Option]) -> Option | None:
-    """The option a sentence speaks of ("他今天挺开心的" -> happy), by the longest word found in it.
+def match_in_sentence(text: str, options: list[Option],
+                      foreign: tuple[str, ...] = ()) -> Option | None:
+    """The option a sentence speaks of ("他今天挺开心的" -> happy, "还行" -> so-so).
 
     A longer word beats a shorter one inside it ("不开心" beats "开心"), a negated word does not
-    count, and a tie between different options is ambiguous and gives None, so the person is
-    asked again rather than misread. Emoji ("😢") count as one-character words.
+    count (or flips, "不怎么开心"), a question's own words beat general ones, and a tie between
+    different options is ambiguous and gives None, so the person is asked again rather than
+    misread. Emoji ("😢") count as words. See flows.core.answer_sense.
     """
-    haystack = normalise(text)
-    found: list[tuple[int, Option]] = []
-    for option in options:
-        for word in (option.label, *option.words):
-            needle = normalise(word)
-            if not needle:
-                if word.strip() and word.strip() in text:
-                    found.append((1, option))
-                continue
-            if len(needle) < 2 and not ("\u4e00" <= needle <= "\u9fff"):
-                continue  # single Latin letters or digits say nothing inside a sentence
-            if _affirmed(haystack, needle):
-                found.append((len(needle), option))
-    if not found:
+    choices = _choices(tuple(options))
+    chosen = understand(text, choices, foreign)
+    if chosen is None:
         return None
-    longest = max(length for length, _ in found)
-    winners = {id(option): option for length, option in found if length == longest}
-    return next(iter(winners.values())) if len(winners) == 1 else None
+    return next((o for o in options if o.value == chosen.value), None)
+
+
+@lru_cache(maxsize=256)
+def _choices(options: tuple[Option, ...]) -> tuple[Choice, ...]:
+    result = []
+    for option in options:
+        words = {fold(w) for w in option.words}
+        words.add(normalise(option.label))
+        words.update(ch for ch in option.label if unicodedata.category(ch) == "So")
+        words.discard("")
+        result.append(Choice(option.value, tuple(sorted(words)), option.senses))
+    return tuple(result)

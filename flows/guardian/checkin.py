@@ -21,6 +21,7 @@ from db.outbox import LANE_BULK, LANE_REMINDER, NewMessage
 from db.schedules import Schedule
 from db.store import Store
 from flows.core.age import age_in_years
+from flows.core.answer_sense import MID, NEG, NO, POS, WINS, YES
 from flows.core.buttons import CheckinAnswer, SosStart, StaleButton
 from flows.core.clock import to_iso
 from flows.core.i18n import N_, Translator, translator
@@ -63,44 +64,133 @@ def _options(locale: str, field: str) -> tuple[Option, ...]:
 
 
 def _build_options(_: Translator, field: str) -> list[Option]:
+    """Each option's own words (Chinese as people type and say it, dialect included, and
+    English), and the general senses it takes ("还行" is so-so for the mood and normal for
+    eating; "不怎么开心" is ``not:happy``, which the sad option takes). flows.core.answer_sense
+    reads degree words, negation, contrast ("就是…"), homophone slips and numbers."""
     if field == "mood":
-        return [Option("happy", _("😊 Happy"), ("开心", "高兴", "快乐", "好", "很好", "挺好", "笑",
-                                               "happy", "good", "great", "😊", "😀", "😄")),
-                Option("neutral", _("😐 So-so"), ("一般", "还行", "还好", "还可以", "凑合", "平常",
-                                                 "還好", "還行", "so-so", "ok", "okay", "fine", "😐")),
-                Option("sad", _("😢 Sad"), ("不开心", "难过", "伤心", "哭", "哭了", "不高兴", "不好",
-                                           "闷闷不乐", "生气", "不太开心", "不太高兴", "sad",
-                                           "unhappy", "upset", "😢", "😭"))]
+        return [Option("happy", _("😊 Happy"), (
+            "开心", "高兴", "快乐", "好", "很好", "挺好", "笑", "乐", "开开心心", "高高兴兴", "乐呵呵",
+            "笑嘻嘻", "有说有笑", "蹦蹦跳跳", "欢喜", "美滋滋", "心情好", "心情不错", "乐呵", "笑呵呵",
+            "happy", "good", "great", "cheerful", "glad", "smiling", "smiled", "smile", "laughing",
+            "laughed", "excited", "😊", "😀", "😄", "😁", "😃", "🙂", "🥰"), senses=(POS,)),
+                Option("neutral", _("😐 So-so"), (
+                    "一般", "还行", "还好", "还可以", "凑合", "平常", "老样子", "平平", "平静", "不好不坏",
+                    "不好也不坏", "跟平常一样", "没什么特别", "so-so", "ok", "okay", "fine", "alright",
+                    "nothing special", "neither", "😐"), senses=(MID,)),
+                Option("sad", _("😢 Sad"), (
+                    "不开心", "难过", "伤心", "哭", "哭了", "不高兴", "不好", "闷闷不乐", "生气", "不太开心",
+                    "不太高兴", "郁闷", "闷", "委屈", "发脾气", "闹脾气", "不乐意", "想妈妈", "想爸爸",
+                    "想爸妈", "心情不好", "不爱说话", "不说话", "蔫", "哭鼻子", "掉眼泪", "抹眼泪", "烦",
+                    "气呼呼", "吵架", "发火", "sad", "unhappy", "upset", "cried", "crying", "cry", "cries",
+                    "doesnt talk", "dont talk", "not talking", "withdrawn",
+                    "grumpy", "moody", "down", "angry", "mad", "cross", "😢", "😭", "😞", "😔", "☹",
+                    "🙁", "😟", "😠", "😡"), senses=(NEG, "not:happy"))]
     if field == "health":
-        return [Option("well", _("💪 Well"), ("好", "很好", "健康", "没病", "没事", "正常", "well",
-                                             "fine", "healthy", "good")),
-                Option("unwell", _("🤒 Unwell"), ("不舒服", "生病", "病了", "发烧", "感冒", "咳嗽",
-                                                  "肚子疼", "头疼", "拉肚子", "sick", "ill",
-                                                  "unwell", "fever", "cold")),
-                Option("injured", _("🩹 Injured"), ("受伤", "伤了", "摔了", "摔伤", "碰伤", "流血",
-                                                    "injured", "hurt", "injury"))]
+        return [Option("well", _("💪 Well"), (
+            "好", "很好", "健康", "没病", "没事", "正常", "壮", "结实", "身体好", "能跑能跳", "没生病",
+            "没毛病", "well", "fine", "healthy", "good", "strong", "💪"),
+                       senses=(POS, MID, "not:unwell", "not:injured")),
+                Option("unwell", _("🤒 Unwell"), (
+                    "不舒服", "生病", "病了", "发烧", "感冒", "咳嗽", "肚子疼", "头疼", "拉肚子", "发热",
+                    "烧", "咳", "流鼻涕", "鼻涕", "嗓子疼", "喉咙痛", "牙疼", "肚子痛", "头痛", "疼", "痛",
+                    "吐", "呕吐", "拉稀", "病", "着凉", "不得劲", "难受", "没精神", "打喷嚏", "过敏",
+                    "出疹子", "疹子", "痒", "长痘", "打针", "吃药", "拿药", "诊所", "医院",
+                    "sick", "ill", "unwell", "fever", "cold", "cough", "coughing", "flu", "headache",
+                    "stomachache", "stomach ache", "runny nose", "sore throat", "threw up", "vomit",
+                    "vomited", "diarrhea", "rash", "a bit hot", "hot", "toilet",
+                    "🤒", "🤧", "😷", "🤮", "🤢"),
+                       senses=(NEG, "not:well", WINS)),
+                Option("injured", _("🩹 Injured"), (
+                    "受伤", "伤了", "摔了", "摔伤", "碰伤", "流血", "磕", "磕破", "磕伤", "擦伤", "摔跤",
+                    "摔倒", "跌倒", "跌了", "崴", "扭伤", "划破", "割破", "烫伤", "骨折", "伤口", "摔了一跤",
+                    "磕了", "碰了", "咬", "咬了", "烫着", "烫了", "划了", "口子", "蛰", "蜇", "肿", "挂彩",
+                    "青了", "青一块", "淤青", "打架", "injured", "hurt", "injury", "fell", "cut",
+                    "bruise", "bruised", "bit", "bitten", "bite", "burnt", "burned", "burn", "bumped",
+                    "lump", "twisted", "sprained", "stung", "sting", "swollen", "black eye", "fight",
+                    "bleeding", "🤕", "🩹"))]
     if field == "school":
-        return [Option("went", _("🏫 Went to school"), ("去了", "上学了", "上学", "去上学了", "去学校了",
-                                                       "went", "yes", "school", "去")),
-                Option("missed", _("🚫 Did not go"), ("没去", "没上学", "不去", "没有去", "逃学", "旷课",
-                                                     "missed", "no", "absent", "skipped")),
-                Option("holiday", _("🏖 No school today"), ("放假", "假期", "周末", "休息", "不上课",
-                                                          "周六", "周日", "星期六", "星期天",
-                                                          "礼拜天", "寒假", "暑假",
-                                                          "holiday", "weekend", "no school"))]
+        return [Option("went", _("🏫 Went to school"), (
+            "去了", "上学了", "上学", "去上学了", "去学校了", "去", "上了", "去啦", "照常上学", "按时上学",
+            "在学校", "放学", "上课了", "走了", "有去", "克了", "went", "yes", "attended", "at school",
+            "🏫", "🎒"),
+                       senses=(YES, "not:missed")),
+                Option("missed", _("🚫 Did not go"), (
+                    "没去", "没上学", "不去", "没有去", "逃学", "旷课", "逃课", "没上", "请假", "请假了",
+                    "不肯去", "不想去", "不想上", "跑回来", "跑回家", "missed", "no", "absent", "skipped",
+                    "didnt go", "stayed home", "refused", "ran back", "ran home", "went to the clinic",
+                    "went to the hospital", "went to the doctor"),
+                       senses=(NO, "not:went")),
+                Option("holiday", _("🏖 No school today"), (
+                    "放假", "假期", "周末", "休息", "不上课", "周六", "周日", "星期六", "星期天", "礼拜天",
+                    "寒假", "暑假", "礼拜六", "星期日", "放假了", "没课", "不用上学", "过节", "假", "停课",
+                    "放一天假", "不用上学", "不用上", "不用去", "考场",
+                    "holiday", "weekend", "no school", "vacation", "day off", "saturday",
+                    "sunday", "break", "closed", "no classes", "no class", "🏖"))]
     if field == "eating_sleeping":
-        return [Option("normal", _("✅ Normal"), ("正常", "好", "很好", "都好", "还好", "能吃能睡",
-                                                 "normal", "fine", "good", "ok")),
-                Option("not_normal", _("⚠️ Not normal"), ("不正常", "不好", "没吃", "吃不下", "不吃饭",
-                                                        "没睡好", "睡不着", "失眠", "不好好吃饭",
-                                                        "吃得少", "不想吃", "胃口不好", "做噩梦",
-                                                        "not normal", "bad", "poor"))]
+        return [Option("normal", _("✅ Normal"), (
+            "正常", "好", "很好", "都好", "还好", "能吃能睡", "吃得好", "睡得好", "吃得香", "睡得香", "能吃",
+            "能睡", "吃饱了", "胃口好", "香", "吃得多", "吃得挺多", "睡到天亮", "一觉", "睡得着",
+            "normal", "fine", "good", "ok", "ate", "asleep", "slept well", "eats well", "✅"),
+                       senses=(POS, MID, YES, "not:not_normal")),
+                Option("not_normal", _("⚠️ Not normal"), (
+                    "不正常", "不好", "没吃", "吃不下", "不吃饭", "没睡好", "睡不着", "失眠", "不好好吃饭",
+                    "吃得少", "不想吃", "胃口不好", "做噩梦", "睡不好", "吃不好", "不吃", "没胃口", "挑食",
+                    "做梦", "吃得不多", "睡得晚", "熬夜", "半夜醒", "尿床", "睡不踏实", "吃不香", "吃不进",
+                    "醒了", "哭醒", "吃不落", "才睡", "没怎么吃", "不饿", "零食", "不好好睡", "not normal",
+                    "bad", "poor", "not eating", "cant sleep", "didnt eat", "no appetite", "nightmare",
+                    "nightmares", "little", "woke", "snacks", "badly", "midnight", "wet the bed",
+                    "restless", "⚠"),
+                       senses=(NEG, NO, "not:normal", WINS))]
     if field == "worry":
-        return [Option("n", _("✅ No, all fine"), ("没有", "没", "没事", "都好", "无", "不", "no",
-                                                  "nothing", "fine", "all fine")),
-                Option("y", _("❗ Yes, something"), ("有", "有的", "有点", "担心", "是", "yes",
-                                                   "something"))]
+        return [Option("n", _("✅ No, all fine"), (
+            "没有", "没", "没事", "都好", "无", "不", "no", "nothing", "fine", "all fine", "没啥", "没什么",
+            "不担心", "放心", "都挺好", "一切都好", "✅"), senses=(NO, POS, MID, "not:y")),
+                Option("y", _("❗ Yes, something"), (
+                    "有", "有的", "有点", "担心", "是", "yes", "something", "有事", "担忧", "操心", "发愁",
+                    "不放心", "怕", "愁", "学坏", "撒谎", "太瘦", "不长个", "近视", "打架", "欺负", "一个人",
+                    "worried", "worry", "afraid", "scared", "bully", "bullying", "bullied", "grades",
+                    "alone", "skinny", "lying", "lies", "❗"), senses=(YES, NEG, "not:n"))]
     raise ValueError(f"unknown check-in question {field!r}")
+
+
+# words naming each question's topic: a general word next to another question's topic answers
+# that one ("心情还行" asked about health); the worry question takes any topic
+TOPIC_WORDS = {"mood": ("心情", "情绪", "mood"), "health": ("身体", "health"),
+               "school": ("学校", "上学", "上课", "school", "class"),
+               "eating_sleeping": ("吃饭", "睡觉", "胃口", "eating", "sleeping", "appetite")}
+# what other questions' answers say is a concern (for "anything worrying?")
+CONCERNS = {"mood": {"sad"}, "health": {"unwell", "injured"}, "eating_sleeping": {"not_normal"}}
+
+
+def understand_answer(_: Translator, field: str, text: str) -> Option | None:
+    """A typed sentence as an answer to ``field``, or None (asked again)."""
+    choices = options(_, field)
+    foreign = tuple(w for other, words in TOPIC_WORDS.items() if other not in (field, "worry")
+                    for w in words) if field != "worry" else ()
+    chosen = match_in_sentence(text, choices, foreign)
+    if field == "worry" and (chosen is None or chosen.value == "n") and concern_in(_, text):
+        # "他老玩手机 管不住", "he misses his mum and cries": the worry is told, not named
+        return next(o for o in choices if o.value == "y")
+    return chosen
+
+
+def concern_in(_: Translator, text: str) -> bool:
+    """A normal-level topic of the risk engine, or a sad, ill, hurt or not-eating child."""
+    if match_terms(text):
+        return True
+    for field, values in CONCERNS.items():
+        chosen = match_in_sentence(text, list(_concern_options(_.locale, field)))
+        if chosen is not None and chosen.value in values:
+            return True
+    return False
+
+
+@cache
+def _concern_options(locale: str, field: str) -> tuple[Option, ...]:
+    """A question's options without yes and no ("nope" says nothing about eating here)."""
+    return tuple(Option(o.value, o.label, o.words, tuple(s for s in o.senses if s not in (YES, NO)))
+                 for o in _options(locale, field))
 
 
 def question_text(_: Translator, field: str, child: str) -> str:
@@ -224,7 +314,7 @@ def begin_now(store: Store, ctx: FlowContext, person: Person) -> list[Reply]:
     reply = _start(store, ctx.now, person, families, _greeting(store, person, families))
     if reply is None:
         return [Reply(_("You have already told me about today. Thank you! 🌷 If something "
-                        "worries you, press 🆘 or send /help_now at any time."))]
+                        "worries you, press 🆘 at any time."))]
     return [reply]
 
 
@@ -268,7 +358,7 @@ def close_messages(store: Store, schedule: Schedule, occurrence: datetime) -> li
         return []
     _ = translator(guardian.locale)
     text = _("No problem, we can talk next time. 🌷 If anything worries you about the child, "
-             "press 🆘 or send /help_now at any time.")
+             "press 🆘 at any time.")
     return [NewMessage(dedupe_key=f"checkin_close:{checkin.id}", chat_id=guardian.tg_chat_id,
                        lane=LANE_REMINDER, person_id=guardian.id, payload={"text": text})]
 
@@ -330,7 +420,7 @@ def answer(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, *, va
     choices = options(_, field)
     chosen = pick(choices, value, text)
     if chosen is None and value is None and words:
-        chosen = match_in_sentence(words, choices)
+        chosen = understand_answer(_, field, words)
     risky = alert_findings(match_terms(words)) if words else []
     if chosen is None:
         if value is not None:

@@ -1,7 +1,8 @@
 """The concept lexicons (locales/<lang>/risk_concepts.toml) in one Aho-Corasick automaton.
 
 A match is (start, end, term, concepts). Words written in ASCII (English, typed pinyin) only
-match whole words; a trailing "*" in the lexicon lets the word end in anything ("bleed*").
+match whole words, or with an "s" added (plural, possessive, "he hits"); a trailing "*" in the
+lexicon lets the word end in anything ("bleed*").
 A lexicon word may hold alternatives in braces, so a whole family of ways of saying one thing is
 one line: "{没人|谁都不}{跟|和}{他|她}{玩|耍}" is every combination ("{a|}" makes a part optional).
 Typed pinyin in the Chinese lexicon ("hai zi") is also heard written together ("haizi")."""
@@ -30,6 +31,11 @@ class Entry:
     concepts: frozenset[str]
     ascii: bool
     stem: bool
+    plural: bool = False  # an English word also heard with an "s" added
+
+
+# words whose plural means something else ("lessons" at school are not a safety lesson)
+NO_PLURAL = frozenset({"story", "fiction", "game", "other", "reassure", "resolved", "past", "block"})
 
 
 @dataclass(slots=True)
@@ -92,8 +98,9 @@ def automaton() -> ahocorasick.Automaton:
         stem = word.endswith("*")
         term = word.rstrip("*")
         old = merged.get(term)
-        merged[term] = Entry(term, frozenset(concepts) | (old.concepts if old else frozenset()),
-                             term.isascii(), stem or (old.stem if old else False))
+        every = frozenset(concepts) | (old.concepts if old else frozenset())
+        merged[term] = Entry(term, every, term.isascii(), stem or (old.stem if old else False),
+                             term.isascii() and len(term) >= 3 and not every & NO_PLURAL)
     for term, entry in merged.items():  # the value: what find() needs first, without lookups
         machine.add_word(term, (len(term) - 1, entry.ascii, entry))
     machine.make_automaton()
@@ -115,10 +122,14 @@ def find(text: str) -> list[Match]:
             if start > 0 and text[start - 1] in WORD_CHARS:
                 continue
             if end < size and text[end] in WORD_CHARS:
-                if not entry.stem:
+                if entry.stem:
+                    while end < size and text[end] in WORD_CHARS:
+                        end += 1
+                elif entry.plural and text[end] == "s" \
+                        and (end + 1 == size or text[end + 1] not in WORD_CHARS):
+                    end += 1  # "my son's chest" (written "my sons"), "pills", "hits": one lexicon word
+                else:
                     continue
-                while end < size and text[end] in WORD_CHARS:
-                    end += 1
         append((start, -end, entry))
     found.sort(key=_SPAN)  # by start, the longest first: a match inside an earlier one is dropped
     kept: list[Match] = []

@@ -26,13 +26,14 @@ class Example:
     cls: str
     hard_negative: bool
     text: str
+    author: str = ""  # the dev part's optional last column: who wrote the row (1, 2, 3 ...)
 
 
 def load(path: Path) -> list[Example]:
     with path.open(encoding="utf-8", newline="") as fh:
         rows = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         return [Example(r["lang"], r["severity"], r["class"], r["hard_negative"].strip() == "1",
-                        r["text"]) for r in rows if r.get("text")]
+                        r["text"], (r.get("author") or "").strip()) for r in rows if r.get("text")]
 
 
 def predict(text: str) -> tuple[str, str]:

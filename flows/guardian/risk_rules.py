@@ -19,6 +19,7 @@ from flows.guardian.risk_text import SENTENCE, prepare
 
 NEG_REACH_HAN = 4  # characters between a negation and the word it negates
 NEG_REACH_ASCII = 12
+CHILD_AFTER_REACH = 12  # "spilled hot soup on my son": the child named this close after a word
 SUBJECT_REACH = 4  # "牛自己回来了": the thing this close before a verb is its subject
 HIT_OBJECT_REACH = 6  # "打了一个钟头电话": an everyday object this close after 打 makes it neutral
 BARE_HIT = frozenset({"打", "打了", "打的", "打得", "da le", "da de"})
@@ -33,6 +34,7 @@ OWNERS = frozenset({"object", "parent", "child", "other"})  # what a "lost" word
 WHO = PEOPLE | {"peer", "stranger", "self", "young", "minor"}
 # "烫她", "打娃": the blow and its victim in one word
 VICTIM_ENDINGS = ("他", "她", "娃", "孩子", "孙子", "孙女", " ta", "him", "her")
+VICTIM_INSIDE = ("他", "她", "娃", "孩子", "孙")  # "把娃的头摁进": the victim inside the blow
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,9 @@ class Message:
         sentence_ends = [p for p in clause_ends if self.text[p] == SENTENCE]
         words = [Word(m, bisect(clause_ends, m.start), bisect(sentence_ends, m.start), m.concepts)
                  for m in matches]
-        blocks = [w.match for w in words if w.concepts == BLOCK]
+        blocks = [w.match for w in words if "block" in w.concepts]
         if blocks:  # a neutral phrase silences whatever overlaps it ("鸡死了就埋了")
-            words = [w for w in words if w.concepts == BLOCK or not any(
+            words = [w for w in words if "block" in w.concepts or not any(
                 b.start < w.match.end and w.match.start < b.end for b in blocks)]
         # a calming word caught inside a worrying one is not said: "没回来了" is not "回来了"
         words = [w for i, w in enumerate(words) if not (w.concepts <= HUSHING and any(
@@ -146,13 +148,30 @@ def _someone_else(msg: Message, word: Word, quoted: bool = False) -> bool:
     wanted = {"someone"} if quoted else PEOPLE | {"someone"}  # "奶奶 我不想活了": she is spoken to
     before = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start
               and w.concepts & wanted]
-    return bool(before) and not any(w.concepts & {"child", "sibling"} for w in before)
+    if not before or any(w.concepts & {"child", "sibling"} for w in before):
+        return False
+    # "grandma spilled hot soup on my son", "邻居家的狗咬了孙子": the child is the one it befell
+    return not any("child" in w.concepts and 0 <= w.match.start - word.match.end <= CHILD_AFTER_REACH
+                   for w in msg.words if w.clause == word.clause)
+
+
+def _taker_is_grown_up(msg: Message, word: Word) -> bool:
+    """A grown-up named just before "吃/take" is the one who takes it ("奶奶吃降压药"), unless he
+    only owns what is taken ("爷爷兑好的农药 … 喝了", "grandma's pills")."""
+    who = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start
+           and w.concepts & (PEOPLE | {"young"})]
+    if not who or who[-1].concepts & {"child", "sibling", "young"} or not who[-1].concepts & PEOPLE:
+        return False
+    return word.match.start - who[-1].match.end <= 1 and who[-1].match.term not in NOT_A_PERPETRATOR
 
 
 def self_harm(msg: Message) -> Hit | None:
     fiction = msg.has("story")
+    # "老师担心他想不开 其实是他编的" and all is well: a worry already cleared up
+    cleared = msg.has("misheard") and (msg.any_of("past", "reassure", "resolved")
+                                       or len(msg.all("misheard")) >= 2)  # "没听清 原来是不想输"
     for word in msg.all("selfharm_say"):
-        if msg.in_sentence("laugh", word.sentence):  # "so hard he wanted to die lol": hyperbole
+        if msg.in_sentence("laugh", word.sentence) or cleared:  # "so hard he wanted to die lol"
             continue
         if _quiet(msg, word) or (fiction and msg.in_sentence("story", word.sentence)) \
                 or msg.in_clause("accident", word.clause) or msg.in_clause("swim", word.clause) \
@@ -162,13 +181,18 @@ def self_harm(msg: Message) -> Hit | None:
     for word in msg.all("cut"):
         body = msg.in_clause("body", word.clause, 1)
         deliberate = msg.all("cut_tool") or msg.all("self") or [
-            b for b in body if b.match.term in ("手腕", "wrist", "wrists", "shou wan", "forearm")]
-        if body and deliberate and not msg.any_of("accident", "cooking", "story"):
+            b for b in body if b.match.term in ("手腕", "wrist", "wrists", "shou wan", "forearm")] or (
+            [word] if "自己" in word.match.term or "self" in word.match.term else [])  # "烫自己的手背"
+        if body and deliberate and not msg.any_of("accident", "cooking", "story", "itch"):
             return Hit("self_harm", "urgent", _words([word], body, deliberate[:1]))
     for word in msg.all("take"):
         near_poison = msg.in_clause("poison", word.clause, 1)
-        near_med = msg.in_clause("med", word.clause, 1)
-        amount = msg.in_clause("quantity", word.clause, 1) or msg.all("severe")
+        near_med = msg.in_clause("med", word.clause, 1) + msg.in_clause("med_strong", word.clause, 1)
+        # sleeping pills or a grown-up's heart pills: dangerous in any amount a child takes
+        amount = msg.in_clause("quantity", word.clause, 1) or msg.all("severe") \
+            or (msg.in_clause("med_strong", word.clause, 1) if not msg.any_of("one_dose", "resolved") else [])
+        if _taker_is_grown_up(msg, word):  # "提醒奶奶吃降压药": a grown-up takes it
+            continue
         if near_poison or (near_med and amount and not msg.has("prescribed")):
             cls = "injury" if msg.any_of("accident", "young") else "self_harm"
             return Hit(cls, "urgent", _words([word], near_poison or near_med, amount[:1]))
@@ -176,24 +200,44 @@ def self_harm(msg: Message) -> Hit | None:
         high = msg.in_clause("height", word.clause, 1)
         if high and not msg.has("story"):
             return Hit("self_harm", "urgent", _words(high[:1], [word]))
+        # at the edge of a reservoir or a river, and then silence, a secret or a farewell
+        water = msg.in_clause("water", word.clause, 1)
+        alarm = msg.all("unreachable") + msg.all("secret") + msg.all("later") + msg.all("distress_strong")
+        if water and alarm and not msg.any_of("story", "game", "swim"):
+            return Hit("self_harm", "urgent", _words(water[:1], [word], alarm[:1]))
     pills = msg.all("med") if msg.has("quantity") else []  # a bottle of pills, not one tablet
     means = msg.all("cut_tool") + msg.all("rope") + msg.all("poison") + pills
     if means and msg.has("distress_strong") and not msg.any_of("cooking", "story", "accident", "farm"):
         # shut in his room with a blade: the means beside strong distress
         return Hit("self_harm", "urgent", _words(means[:1], msg.all("distress_strong")[:1]))
+    for word in msg.all("prepare"):  # "准备好了绳子": the means made ready
+        means = msg.in_clause("rope", word.clause, 1) + msg.in_clause("poison", word.clause, 1) + \
+            msg.in_clause("med_strong", word.clause, 1) + msg.in_clause("cut_tool", word.clause, 1)
+        if means and not msg.any_of("story", "farm", "cooking", "prescribed", "game"):
+            return Hit("self_harm", "urgent", _words([word], means[:1]))
     for word in msg.all("seek"):  # asking where the poison is, pills saved up
         means = msg.in_clause("poison", word.clause, 1) + msg.in_clause("med", word.clause, 1) + \
             msg.in_clause("rope", word.clause, 1)
+        first = next((w for w in msg.words if w.clause == word.clause
+                      and w.match.end <= word.match.start and w.concepts & PEOPLE), None)
+        if first is not None and "child" in first.concepts:  # "孙子把菜刀藏到他床底下": he hid a blade
+            means += msg.in_clause("blade", word.clause)
         if means and not msg.any_of("story", "farm", "prescribed"):
             return Hit("self_harm", "urgent", _words([word], means[:1]))
     for word in msg.all("rope"):
         neck = msg.in_clause("neck", word.clause)
         if neck and not msg.has("story"):
             return Hit("self_harm", "urgent", _words([word], neck))
-    for word in msg.all("give_away"):  # his treasured things given away (not to charity)
-        treasured = msg.in_clause("treasured", word.clause, 1)
+    for word in msg.all("give_away"):  # his treasured things given away (not to charity),
+        # or anything given away by one who says he will not need it ("反正要走了")
+        treasured = msg.in_clause("treasured", word.clause, 1) or msg.all("later")
         if treasured and not msg.any_of("charity", "story"):
             return Hit("self_harm", "urgent", _words(treasured[:1], [word]))
+    for word in msg.all("farewell"):  # "我撑不住了 你别怪我" and then silence
+        why = msg.all("distress_strong") + msg.all("unreachable") + msg.all("water") + msg.all("on_edge") \
+            + msg.all("poison") + msg.all("rope") + (msg.all("med") if msg.has("quantity") else [])
+        if why and not msg.any_of("story", "laugh", "reassure"):
+            return Hit("self_harm", "urgent", _words([word], why[:1]))
     notes = {w.match.term for w in msg.all("goodbye")}
     for word in msg.all("goodbye"):  # a note beside words of parting, or two such words
         if msg.has("later") or msg.has("selfharm_say") or len(notes) >= 2:
@@ -209,6 +253,8 @@ def violence(msg: Message) -> Hit | None:
     strangers = msg.all("stranger")
     caring = msg.has("care_routine") and not strangers  # a bath, a fever checked, cream put on
     for word in msg.all("undress"):
+        if msg.in_clause("peer", word.clause) and not strangers:  # pulled down by classmates: bullying
+            continue
         if not story and not caring and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words(strangers[:1], [word]))
     for word in msg.all("touch"):  # on an intimate part, or where nobody sees
@@ -220,6 +266,9 @@ def violence(msg: Message) -> Hit | None:
                    if 0 <= c.match.start - word.match.end <= 3]
         if victims and not story and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words(strangers[:1], [word], victims))
+    for word in msg.all("intimate_pain"):  # pain down there, and a man it came from
+        if strangers and not story and not _quiet(msg, word):
+            return Hit("violence_abuse", "urgent", _words([word], strangers[:1]))
     for word in msg.all("abuse"):
         if not story and not _quiet(msg, word):
             return Hit("violence_abuse", "urgent", _words([word]))
@@ -242,7 +291,8 @@ def violence(msg: Message) -> Hit | None:
         passive = [p for p in msg.in_clause("passive", clause) if p.match.start < word.match.start]
         # a bare 打 ("打得有模有样") needs its victim in its own clause
         victims = msg.in_clause("child", clause, 0 if word.match.term in BARE_HIT else 1)
-        if word.match.term.endswith(VICTIM_ENDINGS):
+        if word.match.term.endswith(VICTIM_ENDINGS) or (
+                not word.match.ascii and any(v in word.match.term for v in VICTIM_INSIDE)):
             victims = [*victims, word]
         siblings = [s for s in msg.in_clause("sibling", clause) if s.match.start > word.match.start]
         marks = msg.in_clause("wound", clause, 2) + msg.in_clause("injury_sign", clause, 1)
@@ -258,6 +308,8 @@ def violence(msg: Message) -> Hit | None:
         if msg.in_clause("school_ctx", clause, 1) and not adults:
             return Hit("bullying", "high", _words([word]))
         objects = [v for v in victims if 0 <= v.match.start - word.match.end <= 1]
+        if not objects and _someone_else_did(msg, word):  # "里面有人被打": not the child
+            continue
         subjects = [c for c in msg.in_clause("child", clause) if c.match.end <= word.match.start]
         if objects and not subjects:  # "隔壁的人打孩子": someone hits the child
             return Hit("violence_abuse", "urgent", _words([word], objects))
@@ -273,10 +325,14 @@ def violence(msg: Message) -> Hit | None:
 
 
 def bullying(msg: Message) -> Hit | None:
-    if msg.any_of("reassure", "story", "misheard"):
+    # "not bullied, just teasing each other": denied, or done to each other
+    if msg.any_of("reassure", "story", "misheard", "mutual") or "bully" in msg.denied:
         return None
+    # "老师已经处理了 同学也道歉了": two signs it is over
+    settled = len({w.match.term for w in msg.all("resolved")}) >= 2
     for word in msg.all("bully"):
-        if msg.in_clause("past", word.clause) and msg.has("resolved"):  # "bullied last year … happy now"
+        # "bullied last year … happy now"
+        if (msg.in_clause("past", word.clause) and msg.has("resolved")) or settled:
             continue
         if not msg.in_clause("other", word.clause):
             return Hit("bullying", "high", _words([word]))
@@ -293,14 +349,38 @@ def _about_something_else(msg: Message, word: Word) -> bool:
     """The nearest thing named before ``word`` in its clause is an object, an animal or an
     adult, not the child ("牛自己回来了", "手机找到了")."""
     before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start
-              and w.concepts & {"object", "parent", "child", "adult", "other"}]
+              and w.concepts & {"object", "parent", "child", "adult", "other", "someone"}]
     return bool(before) and "child" not in before[-1].concepts \
         and word.match.start - before[-1].match.end <= SUBJECT_REACH
 
 
+def _childs_own(msg: Message, word: Word) -> bool:
+    """"she has been gone since … none of her friends know": the child is named right before the
+    word and nothing quiet (someone else, a story, a game) comes before it in its clause."""
+    before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start]
+    if any(w.concepts & {"other", "fiction", "game"} for w in before):
+        return False
+    people = [w for w in before if w.concepts & (PEOPLE | {"peer", "someone"})]
+    return bool(people) and "child" in people[-1].concepts and "peer" not in people[-1].concepts \
+        and word.match.start - people[-1].match.end <= SUBJECT_REACH + 8
+
+
+OWN_STARTS = ("人", "he ", "she ", "but he ", "but she ")
+FOUND_WHOM = ("him", "her", "他", "她", "娃", "孩子")  # "grandma found her": the child is found
+
+
+def _contradicted(msg: Message, word: Word) -> bool:
+    """"the kids came back, but my son is not with them": a "but" after the calming word, and a
+    word of absence after the "but"."""
+    buts = [c for c in msg.all("contrast") if c.match.start >= word.match.end]
+    gone = msg.all("absence") + msg.all("absence_weak")
+    return bool(buts) and any(a.match.start >= buts[0].match.start for a in gone)
+
+
 def missing(msg: Message) -> Hit | None:
     calming = [w for w in msg.all("resolved") + msg.all("reassure") + msg.all("misheard")
-               if not _about_something_else(msg, w)]
+               if (w.match.term.endswith(FOUND_WHOM) or not _about_something_else(msg, w))
+               and not _contradicted(msg, w)]
     if calming or msg.has("story"):
         return None
     strong = [w for w in msg.all("absence") if "absence_weak" not in w.concepts]
@@ -310,11 +390,14 @@ def missing(msg: Message) -> Hit | None:
             return Hit("missing", "urgent", _words([word], msg.all("duration")[:1]))
     for word in strong + weak:
         # "别找我", "人没回来", "but he didn't": the word names who is gone, whoever else is named
-        own_subject = "我" in word.match.term or word.match.term.startswith(("人", "he ", "she "))
+        own_subject = "我" in word.match.term or word.match.term.startswith(OWN_STARTS) \
+            or word.match.term.endswith(("人", "人影", "他", "她")) \
+            or "人没" in word.match.term or "人不" in word.match.term  # "没找着人", "车到了人没下来"
         if msg.in_clause("past", word.clause):  # "三年前走丢过一次"
             continue
         if _quiet(msg, word) and not (own_subject and not msg.in_clause("fiction", word.clause)
-                                      and not msg.in_clause("game", word.clause)):
+                                      and not msg.in_clause("game", word.clause)) \
+                and not _childs_own(msg, word):
             continue
         before = [w for w in msg.words if w.clause == word.clause and w.match.start < word.match.start]
         taken = next((i for i, w in enumerate(before) if "passive" in w.concepts), None)
@@ -340,11 +423,16 @@ def injury(msg: Message) -> Hit | None:
             continue
         if not _quiet(msg, word) and not (msg.has("past") and msg.has("resolved")):
             return Hit("injury", "urgent", _words([word]))
+    for word in msg.all("head_hit"):  # a blow to the head, then vomiting or drowsiness
+        signs = [s for s in msg.all("danger_sign") if s.match.start > word.match.start]
+        if signs and not _quiet(msg, word) and not _someone_else(msg, word) and not msg.has("resolved"):
+            return Hit("injury", "urgent", _words([word], signs[:1]))
     for word in msg.all("fall_in"):  # into a river, a well, a pond
         water = msg.in_clause("water", word.clause)
         if water and not _quiet(msg, word) and not msg.has("resolved"):
             return Hit("injury", "urgent", _words([word], water))
-    if msg.any_of("resolved", "reassure") or msg.has("past"):
+    # "put toothpaste on it lol … should he see a doctor?": a laugh does not answer the question
+    if msg.has("resolved") or (msg.has("reassure") and not msg.has("need_doctor")) or msg.has("past"):
         return None
     for word in msg.all("injury_strong"):
         if not _quiet(msg, word) and not _someone_else(msg, word):
@@ -412,7 +500,26 @@ def _child_did_it(msg: Message, word: Word) -> bool:
 
 def _cared_for(msg: Message) -> bool:
     """Someone looks after the child, and is not a child himself ("托给十五岁的堂哥")."""
-    return any(not msg.in_clause("minor", w.clause) for w in msg.all("caretaker"))
+    # "爷爷在医院陪着" (奶奶): he is with the one in hospital, not with the child
+    return any(not msg.in_clause("minor", w.clause)
+               and not (w.match.term in ACCOMPANY and msg.in_clause("hospital", w.clause))
+               for w in msg.all("caretaker"))
+
+
+ACCOMPANY = frozenset({"陪着", "陪护", "守着"})
+
+
+def _someone_else_did(msg: Message, word: Word) -> bool:
+    """The last person named before ``word`` in its clause is someone unnamed ("有个老人")."""
+    who = [w for w in msg.words if w.clause == word.clause and w.match.end <= word.match.start
+           and w.concepts & (PEOPLE | {"someone", "other"})]
+    return bool(who) and bool(who[-1].concepts & {"someone", "other"})
+
+
+def _corrected_by_carer(msg: Message, word: Word) -> bool:
+    """"home alone? no, grandma is with him": someone looking after him is named after the word
+    (and nobody's care is said to be gone)."""
+    return not msg.has("care_gap") and any(c.match.start > word.match.end for c in msg.all("caretaker"))
 
 
 def no_adult(msg: Message) -> Hit | None:
@@ -423,7 +530,8 @@ def no_adult(msg: Message) -> Hit | None:
     grave = bool(young or msg.any_of("duration", "long_time"))
     alone = msg.all("alone") + [w for w in msg.all("only_home") if _only_children_home(msg, w)]
     for word in alone:  # a child living alone: whoever was meant to look after him
-        if _quiet(msg, word) or msg.in_clause("past", word.clause) or msg.has("brief"):
+        if _quiet(msg, word) or msg.in_clause("past", word.clause) or msg.has("brief") \
+                or _corrected_by_carer(msg, word):
             continue
         # "我一个人在家带两个娃": the grown-up is the one alone (not "nobody is looking after")
         if not word.match.term.startswith(NOBODY) and _grown_up_before(msg, word):
@@ -431,6 +539,8 @@ def no_adult(msg: Message) -> Hit | None:
         return Hit("no_adult", "urgent" if grave else _raised(msg, "high"), _words([word], young[:1]))
     kids = msg.any_of("child", "sibling", "young")
     for word in msg.all("care_gap"):
+        if _someone_else_did(msg, word):  # "村里有个老人…走了": not the child's carer
+            continue
         carers = msg.in_clause("carer", word.clause)
         if carers and kids and not _cared_for(msg) and not msg.has("past") \
                 and not _quiet(msg, word):
@@ -475,12 +585,13 @@ ALERT_RULES = (self_harm, violence, bullying, missing, injury, no_adult, distres
 # (most messages hold none of them: 20 000 messages/s)
 TRIGGERS = {
     self_harm: frozenset({"selfharm_say", "cut", "take", "on_edge", "cut_tool", "rope", "poison",
-                          "seek", "give_away", "goodbye", "med"}),
+                          "seek", "give_away", "goodbye", "med", "med_strong", "farewell", "prepare"}),
     violence: frozenset({"sex", "undress", "touch", "abuse", "hit", "wound", "dv", "into_bed",
+                         "intimate_pain",
                          "online_stranger"}),
     bullying: frozenset({"bully", "bully_weak", "threat"}),
     missing: frozenset({"unreachable", "absence", "absence_weak"}),
-    injury: frozenset({"severe", "fall_in", "injury_strong", "mech", "scald", "stuck"}),
+    injury: frozenset({"severe", "fall_in", "injury_strong", "mech", "scald", "stuck", "head_hit"}),
     no_adult: frozenset({"alone", "only_home", "care_gap"}),
     distress: frozenset({"distress_strong", "distress_sign", "mild_distress"}),
 }

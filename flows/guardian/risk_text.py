@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
-from importlib import resources
+
+from flows.core.simplified import simplified_table
 
 CLAUSE = "|"
 SENTENCE = "#"
@@ -23,19 +24,6 @@ KEPT_SYMBOLS = frozenset("💊🔪🩸🪢⚰🔫💉🚑😭")
 CLAUSE_MARKS = frozenset(",，、;；:：()（）[]【】「」『』\"“”《》<>")
 SENTENCE_MARKS = frozenset("。.!！?？…\n\r")
 DROPPED_INSIDE_WORDS = frozenset("'’‘`´")
-
-
-def _simplified_table() -> dict[int, str]:
-    """Traditional -> simplified, character by character (the first candidate of OpenCC's
-    TSCharacters dictionary: 殺->杀, 離->离, 樓->楼)."""
-    table: dict[int, str] = {}
-    text = resources.files("opencc_purepy").joinpath("dicts/TSCharacters.txt").read_text("utf-8")
-    for line in text.splitlines():
-        source, _tab, targets = line.partition("\t")
-        target = targets.split(" ")[0] if targets else ""
-        if len(source) == 1 and len(target) == 1 and source != target:
-            table[ord(source)] = target
-    return table
 
 
 @cache
@@ -63,7 +51,7 @@ def translation_table() -> dict[int, str | None]:
                 table[code] = None
     for code in (0x0A, 0x0D):
         table[code] = SENTENCE
-    table.update(_simplified_table())
+    table.update(simplified_table())
     return table
 
 
@@ -76,9 +64,14 @@ _LONE_LAST = re.compile(r"\|([^\x00-\x7f|#])(?=[|#]|$)")
 _RUNS = re.compile(r"([|#])[|#]+")
 
 
-# slips of the input method that change a risk word's meaning (以经 for 已经); typed pinyin ü as v.
-# ("在也" for "再也" is not one: "到现在也没找到")
-TYPOS = (("以经", "已经"), ("ü", "v"))
+# slips of the input method that change a risk word's meaning (以经 for 已经, 流学 for 流血: the same
+# pinyin, the wrong characters); typed pinyin ü as v. ("在也" for "再也" is not one: "到现在也没找到")
+TYPOS = (("以经", "已经"), ("ü", "v"), ("流学", "流血"), ("留血", "流血"), ("喝农要", "喝农药"),
+         ("冇", "没"))  # 冇: the southern 没 ("活着冇意思")
+# English written out in full reads as its contraction, so one lexicon word hears both
+# ("did not come back" = "didnt come back"); people who write little English write it in full.
+_NOT = re.compile(r"\b(did|does|do|has|have|had|is|was|were|are|could|would|should|must) not\b")
+_CONTRACTED = {"can not": "cant", "cannot": "cant", "will not": "wont"}
 
 
 def prepare(text: str) -> str:
@@ -88,6 +81,11 @@ def prepare(text: str) -> str:
         if wrong in folded:
             folded = folded.replace(wrong, right)
     han = not folded.isascii()  # the steps for Chinese only when there is some
+    if " not" in folded or "cannot" in folded:
+        folded = _NOT.sub(r"\1nt", folded)
+        for full, short in _CONTRACTED.items():
+            if full in folded:
+                folded = folded.replace(full, short)
     if han and ("." in folded or "·" in folded or "*" in folded):
         folded = _DOT_INSIDE_HAN.sub("", folded)
     folded = folded.translate(translation_table()).strip()

@@ -17,11 +17,15 @@ from flows.staff.alerts import add_to_alert, holder_of, raise_alert, staff_name
 
 KIND = "sos"
 FAMILY_ROLES = ("guardian", "parent")
+MISTAKE = "m"  # "按错了": the alert stays, marked as possibly accidental
 
 
 def danger_options(_: Translator) -> list[Option]:
     return [Option("y", _("🚨 Yes, in danger now"), ("是", "是的", "有", "危险", "有危险", "yes", "y")),
-            Option("n", _("No, but we need help"), ("不是", "没有", "否", "不", "no", "n"))]
+            Option("n", _("No, but we need help"), ("不是", "没有", "否", "不", "no", "n")),
+            Option(MISTAKE, _("🙈 Pressed by mistake"), ("按错了", "按错", "点错了", "点错", "误按",
+                                                     "不小心按的", "不小心按到了", "按错了吧",
+                                                     "mistake", "by mistake", "wrong button"))]
 
 
 def _danger_question(_: Translator, lead: str | None = None) -> Reply:
@@ -130,6 +134,17 @@ def answer_help(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, 
                 _tell(store, ctx, person, dialog, "sos_words", words)
                 return [Reply(_words_passed(_, holder)), _danger_question(_)]
             return [_danger_question(_)]
+        if chosen.value == MISTAKE:
+            # the urgent alert is out and stays out: the caseworker is told at once (alert
+            # lane) that it may have been a slip, and decides; the family hears only that
+            _tell(store, ctx, person, dialog, "sos_mistake", None)
+            if holder is None:
+                said = _("All right, I have noted that it may have been pressed by mistake.")
+            else:
+                said = _("All right, I am telling %(name)s that it may have been pressed by "
+                         "mistake. %(name)s may still call you to make sure all is well.",
+                         name=staff_name(_, holder))
+            return _finish(store, ctx, person, dialog, said)
         if chosen.value == "y":
             _tell(store, ctx, person, dialog, "sos_danger_now", None)
             if holder is None:
@@ -144,8 +159,8 @@ def answer_help(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, 
             lead = _not_now(_, holder)
         store.dialogs.put(dialog.tg_user_id, KIND, "more", dict(dialog.data), now=to_iso(ctx.now))
         return [_more_question(_, lead)]
-    if value == "skip" or not words:
-        return _finish(store, ctx, person, dialog, _not_now(_, holder))
+    if value == "skip" or not words:  # what was said before is not said again
+        return _finish(store, ctx, person, dialog, _("All right."))
     _tell(store, ctx, person, dialog, "sos_words", words)
     return _finish(store, ctx, person, dialog, _words_passed(_, holder))
 
@@ -164,7 +179,7 @@ def _finish(store: Store, ctx: FlowContext, person: Person, dialog: Dialog,
     store.dialogs.end(dialog.tg_user_id)
     resume = dialog.data.get("resume")
     if not isinstance(resume, dict):
-        return [Reply(lead + "\n" + _("Press 🆘 or send /help_now again at any time."))]
+        return [Reply(lead + "\n" + _("Press 🆘 again at any time if you need help."))]
     kind, step, data = str(resume.get("kind")), str(resume.get("step")), resume.get("data") or {}
     store.dialogs.put(dialog.tg_user_id, kind, step, dict(data), now=to_iso(ctx.now))
     if kind == checkin.KIND:

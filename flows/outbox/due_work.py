@@ -17,7 +17,8 @@ from db.schedules import Schedule
 from db.store import Store
 from flows.core.clock import from_iso, to_iso
 from flows.core.timeplan import next_occurrence, zone_named
-from flows.guardian.checkin import close_messages, prompt_messages
+from flows.guardian.checkin import OPEN_FOR, close_messages, prompt_messages
+from flows.outbox.spread import to_spread
 from flows.parent.calls import reminder_messages as call_reminder_messages
 from flows.parent.visits import visit_messages
 from flows.parent.weekly import weekly_messages
@@ -27,10 +28,15 @@ log = logging.getLogger(__name__)
 
 Producer = Callable[[Store, Schedule, datetime], list[NewMessage]]
 
+# A check-in stays open OPEN_FOR (3 h) after its moment, then ends politely; a question that
+# arrives later than this still leaves the guardian an hour to tap her answers before the close.
+ANSWER_TIME = timedelta(hours=1)
+CHECKIN_SEND_EXPIRY = OPEN_FOR - ANSWER_TIME
+
 # kind -> (what to send, how late an occurrence may still be sent)
 PRODUCERS: dict[str, tuple[Producer, timedelta]] = {
     # a check-in question hours late would only confuse; the close is right however late
-    "checkin": (prompt_messages, timedelta(hours=2)),
+    "checkin": (prompt_messages, CHECKIN_SEND_EXPIRY),
     "checkin_close": (close_messages, timedelta(days=60)),
     "weekly": (weekly_messages, timedelta(hours=6)),
     "call_reminder": (call_reminder_messages, timedelta(hours=2)),
@@ -41,10 +47,12 @@ PRODUCERS: dict[str, tuple[Producer, timedelta]] = {
 
 # kind -> how long after its occurrence a message is still worth sending; the sender drops it
 # (quietly, counted, never an 'undelivered' alert) when an outage or a backlog holds it longer.
-# A check-in question an hour late finds the guardian's evening moved on; the polite close and
-# the weekly picture stay true however late. Alerts never expire.
+# A check-in question follows the check-in's own window: 90 minutes late on a busy evening, a
+# grandmother can still answer it (it used to expire after one hour); after the close it would
+# only confuse. The polite close and the weekly picture stay true however late. Alerts never
+# expire.
 SEND_EXPIRY: dict[str, timedelta] = {
-    "checkin": timedelta(hours=1),
+    "checkin": CHECKIN_SEND_EXPIRY,
     "call_reminder": timedelta(hours=1),
     "visit_reminder": timedelta(hours=12),
 }
@@ -85,6 +93,9 @@ def sweep_chunk(store: Store, now: datetime, limit: int = 500) -> SweepResult:
         if now - occurrence <= min(max_lateness, SEND_EXPIRY.get(schedule.kind, max_lateness)):
             messages = _with_expiry(producer(store, schedule, occurrence), schedule.kind,
                                     occurrence)
+            # due together with many others: each waits for a fair send slot (flows.outbox.spread)
+            local_day = occurrence.astimezone(_zone(store, schedule.person_id)).date()
+            messages = to_spread(store, messages, now=now, local_day=local_day)
             result.enqueued += store.outbox.enqueue_many(messages, now=now_iso)
         else:
             result.skipped_stale += 1

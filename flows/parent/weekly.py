@@ -1,5 +1,6 @@
-"""The parent's weekly message: the child's week in counts (never raw answers), the call streak,
-one tip per child, and four buttons. Sent on the parent's day and hour in their own time zone,
+"""The parent's weekly message: the child's week as a short story first (flows.parent.week_story),
+then the counts that say something (never raw answers), the call streak, one tip per child
+phrased for tonight's call, and four buttons. Sent on the parent's day and hour in their own time zone,
 exactly once a week (the dedupe key is the parent's ISO week)."""
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from db.schedules import Schedule
 from db.store import Store
 from flows.core.buttons import ParentAnotherTip, ParentCalled, ReminderAsk, VisitPlan
 from flows.core.clock import to_iso
-from flows.core.i18n import Translator, translator
+from flows.core.i18n import N_, Translator, translator
 from flows.core.labels import relation_label
 from flows.core.recurring import keep_in_step, zone_of
 from flows.core.timeplan import iso_week_key
 from flows.core.ui import Buttons, markup_json
 from flows.guardian.risk_topics import topic_counts_text
-from flows.parent import tips
+from flows.parent import tips, week_story
 
 DEFAULT_DAY = 7  # Sunday
 DEFAULT_TIME = "20:00"
@@ -63,14 +64,15 @@ def week_of(now: datetime, zone: ZoneInfo) -> tuple[date, date]:
     return today - timedelta(days=6), today
 
 
-def child_weeks(store: Store, family_id: int, first: date, last: date) -> list[ChildWeek]:
+def child_weeks(store: Store, family_id: int, first: date, last: date,
+                skip_days: set[date] | None = None) -> list[ChildWeek]:
     children = store.families.children(family_id)
     weeks = {c.id: ChildWeek(c) for c in children}
     fallback = ChildWeek(None)
     days_counted: set[tuple[int | None, str, str]] = set()
     for row in store.checkins.between(family_id, first.isoformat(), last.isoformat()):
         week = weeks.get(row.child_id or -1, fallback)
-        if row.answered_at is None:
+        if row.answered_at is None or (skip_days and date.fromisoformat(row.local_day) in skip_days):
             continue
         week.answered += 1
 
@@ -116,23 +118,23 @@ def call_streak(store: Store, parent: Person, family_id: int, now: datetime) -> 
 
 
 def _child_lines(_: Translator, week: ChildWeek, guardian_name: str) -> list[str]:
+    """The counts, only those that say something (no "missed 0 days")."""
     name = week.child.name if week.child else _("the child")
     if not week.answered:
         return [_("No check-ins came this week for %(child)s. Maybe call %(guardian)s to hear how "
                   "%(child)s is doing.", child=name, guardian=guardian_name)]
-    lines = [_("Mood: 😊 %(happy)s days · 😐 %(neutral)s days · 😢 %(sad)s days", **week.moods)]
-    if week.school_went or week.school_missed:
-        lines.append(_("School: went %(went)s days · missed %(missed)s days",
-                       went=week.school_went, missed=week.school_missed))
-    if week.unwell or week.injured:
-        lines.append(_("Health: unwell %(unwell)s days · injured %(injured)s days",
-                       unwell=week.unwell, injured=week.injured))
-    if week.eating_not_normal:
-        lines.append(_("Eating or sleeping not normal: %(n)s days", n=week.eating_not_normal))
-    if week.worries:
-        lines.append(_("The grandparent mentioned a worry %(n)s times.", n=week.worries))
-    lines.append(_("Check-ins answered: %(n)s", n=week.answered))
-    return lines
+    parts = []
+    for count, msgid in ((week.moods["happy"], N_("😊 happy %(n)s days")),
+                         (week.moods["neutral"], N_("😐 so-so %(n)s days")),
+                         (week.moods["sad"], N_("😢 unhappy %(n)s days")),
+                         (week.school_went, N_("🏫 at school %(n)s days")),
+                         (week.school_missed, N_("🚫 missed school %(n)s days")),
+                         (week.unwell, N_("🤒 unwell %(n)s days")),
+                         (week.injured, N_("🩹 hurt %(n)s days")),
+                         (week.eating_not_normal, N_("🍚 eating or sleeping not normal %(n)s days"))):
+        if count:
+            parts.append(_(msgid, n=count))
+    return [" · ".join(parts)] if parts else []
 
 
 def _streak_line(_: Translator, streak: int, child: str) -> str:
@@ -162,7 +164,7 @@ def guardian_name(store: Store, family_id: int, _: Translator) -> str:
 
 
 def tip_lines(store: Store, _: Translator, parent: Person, weeks: list[ChildWeek],
-              now: datetime, exclude: set[str] | None = None) -> list[str]:
+              now: datetime, exclude: set[str] | None = None, tonight: bool = False) -> list[str]:
     lines = []
     today = now.astimezone(zone_of(parent)).date()
     for week in weeks:
@@ -170,7 +172,11 @@ def tip_lines(store: Store, _: Translator, parent: Person, weeks: list[ChildWeek
         tip = tips.choose(store, parent.id, parent.locale, band, week.signals(), to_iso(now),
                           exclude=exclude)
         name = week.child.name if week.child else _("the child")
-        lines.append(_("💡 For %(child)s: %(tip)s", child=name, tip=tip.text))
+        if tonight:  # the weekly message comes in the evening: an idea for tonight's call
+            lines.append(_("💡 For tonight's call with %(child)s, try this: %(tip)s", child=name,
+                           tip=tip.text))
+        else:
+            lines.append(_("💡 For %(child)s: %(tip)s", child=name, tip=tip.text))
     return lines
 
 
@@ -178,20 +184,26 @@ def weekly_text(store: Store, parent: Person, family_id: int, now: datetime) -> 
     _ = translator(parent.locale)
     zone = zone_of(parent)
     first, last = week_of(now, zone)
-    weeks = child_weeks(store, family_id, first, last)
+    since = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+    alerts = store.alerts.with_outcomes(family_id, to_iso(since),
+                                        to_iso(now + timedelta(seconds=1)))
+    withheld = week_story.withheld_days(alerts, zone)
+    weeks = child_weeks(store, family_id, first, last, skip_days=withheld)
     names = "、".join(w.child.name for w in weeks if w.child) or _("the child")
     parts = [_("📅 %(children)s's week (%(first)s – %(last)s)", children=names,
                first=_.day(first), last=_.day(last))]
     grandparent = guardian_name(store, family_id, _)
     for week in weeks:
+        name = week.child.name if week.child else _("the child")
         if len(weeks) > 1 and week.child is not None:
             parts.append(f"\n👧 {week.child.name}")
+        parts += week_story.story(store, _, family_id=family_id,
+                                  child_id=week.child.id if week.child else None, child=name,
+                                  guardian=grandparent, first=first, last=last, zone=zone,
+                                  alerts=alerts)
         parts += _child_lines(_, week, grandparent)
-    since = datetime.combine(first, datetime.min.time(), tzinfo=zone)
-    flagged = store.alerts.count_since(family_id, to_iso(since))
-    if flagged:
-        parts.append(_("⚠️ The children's director was alerted %(n)s times this week and is "
-                       "following up.", n=flagged))
+    parts += week_story.kept_lines(store, _, family_id=family_id, guardian=grandparent,
+                                   first=first, last=last, skip_days=withheld)
     mentioned = topic_counts_text(_, store.topics.counts([family_id], to_iso(since),
                                                          to_iso(now + timedelta(seconds=1))))
     if mentioned:
@@ -199,7 +211,7 @@ def weekly_text(store: Store, parent: Person, family_id: int, now: datetime) -> 
     parts.append("")
     parts.append(_streak_line(_, call_streak(store, parent, family_id, now), names))
     parts.append("")
-    parts += tip_lines(store, _, parent, weeks, now)
+    parts += tip_lines(store, _, parent, weeks, now, tonight=True)
     return "\n".join(parts)
 
 

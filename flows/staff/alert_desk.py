@@ -4,7 +4,7 @@ guardian, the escalation ladder (caseworker -> supervisor -> admins), the /alert
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from db.alerts import Alert
 from db.dialogs import Dialog
@@ -27,10 +27,12 @@ from flows.core.recurring import zone_of
 from flows.core.timeplan import zone_named
 from flows.core.ui import Buttons, FlowContext, Reply, markup_json, pager_row
 from flows.staff.alerts import (
-    RULE_TITLES,
     SEVERITY_BADGE,
+    SEVERITY_LABEL,
     Waits,
     alert_buttons,
+    alert_title,
+    child_line,
     describe_alert,
     route,
     route_waiting,
@@ -38,12 +40,19 @@ from flows.staff.alerts import (
     staff_gone,
     wait_for,
 )
+from flows.staff.durations import duration_words
 
 RESOLVE = "resolve"
 OUTCOMES = {"called": N_("📞 Called"), "visited": N_("🏠 Visited"), "referred": N_("➡️ Referred"),
             "none": N_("✔️ No action needed")}
 PAGE = 5
 LEVEL_NAMES = {1: N_("supervisor"), 2: N_("administrators")}
+ESCALATED_HEAD = {
+    1: N_("⏫ Nobody has acknowledged this for %(waited)s. It now comes to you, as the "
+          "supervisor."),
+    2: N_("⏫ Nobody has acknowledged this for %(waited)s. It now comes to you, as an "
+          "administrator."),
+}
 
 
 def may_act(store: Store, person: Person | None, alert: Alert | None) -> bool:
@@ -130,9 +139,10 @@ def call_guardian(store: Store, person: Person, alert: Alert) -> list[Reply]:
         contact = store.people.get(member.person_id)
         if contact is None or contact.status == "opted_out":
             continue
-        name = contact.display_name or "?"
+        name = contact.display_name or _("the family member")
         link = f"tg://user?id={contact.tg_user_id}" if contact.tg_user_id else _("no contact")
-        lines.append(f"• {name} ({relation_label(_, member.relation)}): {link}")
+        lines.append(_("• %(name)s (%(relation)s): %(link)s", name=name,
+                       relation=relation_label(_, member.relation), link=link))
     if len(lines) == 1:
         lines.append(_("No family member can be reached through KinBridge."))
     return [Reply("\n".join(lines))]
@@ -163,8 +173,13 @@ def history_lines(store: Store, _: Translator, alert_id: int, zone_name: str) ->
     """The steps an alert took, for the alert itself ("shown on the alert")."""
     zone = zone_named(zone_name)
     lines = []
+    alert = store.alerts.get(alert_id)
+    raised_on = from_iso(alert.created_at).astimezone(zone).date() if alert else None
     for event in store.alerts.timeline_events(alert_id):
-        when = _.time(from_iso(str(event["at"])), zone)
+        at = from_iso(str(event["at"]))
+        # the time alone on the day it was raised; with the date on a later day
+        when = _.time(at, zone) if at.astimezone(zone).date() == raised_on else \
+            _.datetime(at, zone, "short")
         if event["event"] == "escalated":
             lines.append(_("⏫ %(time)s sent on to the %(whom)s", time=when,
                            whom=_(LEVEL_NAMES.get(int(str(event["detail"] or 2)), N_("administrators")))))
@@ -231,8 +246,7 @@ def _send_copies(store: Store, alert: Alert, level: int, recipients: list[Person
     for person in recipients:
         _ = translator(person.locale)
         waited = now - from_iso(alert.created_at)
-        head = _("⏫ Not acknowledged for %(minutes)s minutes: now with you as %(whom)s.",
-                 minutes=int(waited.total_seconds() // 60), whom=_(LEVEL_NAMES[level]))
+        head = _(ESCALATED_HEAD[level], waited=duration_words(_, waited))
         body = describe_alert(store, _, zone_of(person), rule=alert.rule,
                               severity=alert.severity, family_id=alert.family_id,
                               child_id=alert.child_id, evidence=alert.evidence,
@@ -249,17 +263,51 @@ def _send_copies(store: Store, alert: Alert, level: int, recipients: list[Person
 
 
 # ---- the queue and the overview ---------------------------------------------------------
-def _age(_: Translator, created: str, now: datetime) -> str:
-    minutes = int((now - from_iso(created)).total_seconds() // 60)
-    if minutes < 60:
-        return _("%(n)s min ago", n=minutes)
-    if minutes < 48 * 60:
-        return _("%(n)s h ago", n=minutes // 60)
-    return _("%(n)s days ago", n=minutes // (24 * 60))
+CLIMBED = {1: N_("⏫ sent on to the supervisor"), 2: N_("⏫ sent on to the administrators")}
+
+
+def _who(store: Store, _: Translator, alert: Alert) -> str:
+    """Whom a queue row is about, for its buttons: the child, else the village, else the person."""
+    if alert.family_id is not None:
+        children = store.families.children(alert.family_id)
+        named = [c for c in children if c.id == alert.child_id] or children
+        if named:
+            return named[0].name
+        family = store.families.get(alert.family_id)
+        if family is not None:
+            return family.village
+    subject = store.people.get(alert.person_id) if alert.person_id is not None else None
+    return (subject.display_name if subject else None) or _("the family member")
+
+
+def queue_row(store: Store, _: Translator, alert: Alert, now: datetime,
+              zone: tzinfo) -> tuple[str, list[tuple[str, str]]]:
+    """One alert of the queue: severity and state, the child and age, the village, the rule in
+    words and how long ago; buttons in words naming whom they are about."""
+    state = _("acknowledged") if alert.status == "acknowledged" else _("not yet acknowledged")
+    head = [SEVERITY_BADGE[alert.severity] + " " + _(SEVERITY_LABEL[alert.severity]), state,
+            _("%(time)s ago", time=duration_words(_, now - from_iso(alert.created_at)))]
+    if alert.level in CLIMBED:
+        head.append(_(CLIMBED[alert.level]))
+    family = store.families.get(alert.family_id) if alert.family_id is not None else None
+    who = [line for line in (child_line(store, _, alert, now.astimezone(zone).date()),
+                             family.village if family else None) if line]
+    text = "\n".join([" · ".join(head), *([" · ".join(who)] if who else []),
+                      alert_title(store, _, alert)])
+    name = _who(store, _, alert)
+    buttons = []
+    if alert.status == "open":
+        buttons.append((_("✅ Acknowledge: %(who)s", who=name), AlertAck(alert.id).pack()))
+    buttons.append((_("📝 Resolve: %(who)s", who=name), AlertResolve(alert.id).pack()))
+    if alert.family_id:
+        buttons.append((_("📜 Timeline: %(who)s", who=name),
+                        TimelinePage(alert.family_id, 0).pack()))
+    return text, buttons
 
 
 def queue(store: Store, ctx: FlowContext, person: Person, page: int = 0) -> list[Reply]:
-    """/alerts: open alerts by severity then age, paged, each with its buttons."""
+    """/alerts: open alerts by severity, then the not yet acknowledged, then the oldest; paged,
+    each with its buttons (one row each: a row of three is too narrow for names)."""
     _ = translator(person.locale)
     if not person.is_staff:
         return [Reply(_("Only the village children's director can open family files."))]
@@ -272,20 +320,10 @@ def queue(store: Store, ctx: FlowContext, person: Person, page: int = 0) -> list
     lines = [_("Open alerts: %(n)s (page %(page)s of %(pages)s)", n=len(alerts), page=page + 1,
                pages=pages)]
     rows: Buttons = []
-    for alert in alerts[page * PAGE:(page + 1) * PAGE]:
-        family = store.families.get(alert.family_id) if alert.family_id else None
-        title_msgid = RULE_TITLES.get(alert.rule)
-        title = _(title_msgid, name="?", n="") if title_msgid else alert.rule
-        where = f"#{family.id} {family.village}" if family else "—"
-        state = _("acknowledged") if alert.status == "acknowledged" else _("open")
-        climb = " ⏫" * alert.level
-        lines.append(f"\n{SEVERITY_BADGE[alert.severity]} #{alert.id} · {where} · {state}{climb} · "
-                     f"{_age(_, alert.created_at, ctx.now)}\n{title}")
-        buttons = [(f"✅ #{alert.id}", AlertAck(alert.id).pack()),
-                   (f"📝 #{alert.id}", AlertResolve(alert.id).pack())]
-        if alert.family_id:
-            buttons.append((f"📜 #{alert.id}", TimelinePage(alert.family_id, 0).pack()))
-        rows.append(buttons)
+    for number, alert in enumerate(alerts[page * PAGE:(page + 1) * PAGE], start=page * PAGE + 1):
+        text, buttons = queue_row(store, _, alert, ctx.now, zone_of(person))
+        lines.append(f"\n{number}. {text}")
+        rows += [[button] for button in buttons]
     paging = pager_row(page, pages, _("◀ Newer"), _("More ▶"), lambda n: AlertQueuePage(n))
     if paging:
         rows.append(paging)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from flows.core.buttons import AlertAck, AlertCall, AlertResolve, TimelinePage
 from flows.core.clock import from_iso, to_iso
 from flows.core.i18n import N_, Translator, translator
 from flows.core.labels import ROLE_LABELS
-from flows.core.timeplan import zone_named
+from flows.core.timeplan import quiet_until, zone_named
 from flows.core.ui import markup_json
 from flows.guardian.risk_titles import TEXT_RULE_TITLES
 
@@ -56,6 +56,12 @@ RULE_TITLES = {
     "staff_unreachable": N_("Caseworker %(name)s can no longer be reached: messages to them are "
                             "not delivered (the bot was blocked or the account was closed)."),
     "staff_left": N_("A caseworker left KinBridge and asked for their data to be removed."),
+}
+# the same rules when the count is not known (an alert raised without one)
+RULE_TITLES_NO_COUNT = {
+    "sad_streak": N_("The child was sad at several check-ins in a row."),
+    "missed_school": N_("The child missed school several times this week."),
+    "silence": N_("No check-in from this family for several days."),
 }
 # alerts about a member of staff (no family): their families wait, unassigned, for /reassign
 STAFF_RULES = ("staff_unreachable", "staff_left")
@@ -121,13 +127,47 @@ def staff_name(_: Translator, person: Person | None) -> str:
     return person.display_name or _(ROLE_LABELS.get(person.role, person.role))
 
 
+def rule_title(_: Translator, rule: str, name: str | None, count: int) -> str:
+    """The rule in words. A missing name reads "the family member", never "?"; a rule whose
+    count is unknown never reads "for  days"."""
+    msgid = RULE_TITLES.get(rule)
+    if msgid is None:
+        return _("An alert about this family.")
+    if "%(n)s" in msgid and count <= 0:
+        msgid = RULE_TITLES_NO_COUNT.get(rule, msgid)
+    return _(msgid, name=name or _("the family member"), n=count)
+
+
+def alert_title(store: Store, _: Translator, alert: Alert) -> str:
+    """The rule in words for an alert already stored: with the name of whom it is about and
+    the count it was raised with (the queue, the timeline, the exports)."""
+    subject = store.people.get(alert.person_id) if alert.person_id is not None else None
+    return rule_title(_, alert.rule, subject.display_name if subject else None,
+                      store.alerts.raised_count(alert.id))
+
+
+def child_line(store: Store, _: Translator, alert: Alert, today: date) -> str | None:
+    """"小明，10 岁" for the alert's child (or the family's children); None without a family."""
+    if alert.family_id is None:
+        return None
+    children = store.families.children(alert.family_id)
+    if alert.child_id is not None:
+        children = [c for c in children if c.id == alert.child_id] or children
+    parts = []
+    for child in children:
+        age = age_in_years(child.birth_month, today)
+        parts.append(_("%(name)s, %(age)s years", name=child.name, age=age)
+                     if age is not None else child.name)
+    return _("; ").join(parts) if parts else None
+
+
 def describe_alert(store: Store, _: Translator, zone: ZoneInfo, *, rule: str, severity: str,
                    family_id: int | None, child_id: int | None, evidence: str | None, count: int,
                    at: datetime, name_for_title: str | None = None) -> str:
     """The alert in a few lines: badge and rule, family and village, child and age, evidence, when."""
-    title_msgid = RULE_TITLES.get(rule)
-    title = _(title_msgid, name=name_for_title or "?", n=count) if title_msgid else rule
-    lines = [f"{SEVERITY_BADGE[severity]} {_(SEVERITY_LABEL[severity])}: {title}"]
+    title = rule_title(_, rule, name_for_title, count)
+    lines = [_("%(badge)s %(severity)s: %(title)s", badge=SEVERITY_BADGE[severity],
+               severity=_(SEVERITY_LABEL[severity]), title=title)]
     family = store.families.get(family_id) if family_id is not None else None
     if family is not None:
         lines.append(_("Family #%(id)s, %(village)s", id=family.id, village=family.village))
@@ -162,9 +202,12 @@ def raise_alert(store: Store, *, now: datetime, family_id: int | None, person_id
     if store.alerts.open_for(family_id, person_id, rule, child_id) is not None:
         return None
     now_iso = to_iso(now)
+    climb_from = now if severity == "urgent" else _after_quiet(
+        now, first_reachable(store, family_id, person_id if family_id is None else None))
     alert_id = store.alerts.add(
         family_id=family_id, person_id=person_id, rule=rule, severity=severity,
-        evidence=evidence, now=now_iso, next_escalation_at=to_iso(now + wait_for(waits, severity)),
+        evidence=evidence, now=now_iso,
+        next_escalation_at=to_iso(climb_from + wait_for(waits, severity)),
         child_id=child_id,
     )
     # the count (e.g. sad check-ins running) rides on the "raised" event for later copies
@@ -174,6 +217,14 @@ def raise_alert(store: Store, *, now: datetime, family_id: int | None, person_id
         store.alerts.add_event(alert_id, at=now_iso, event="reported_by", actor_id=reporter_id)
     route(store, alert_id, now, name_for_title=name_for_title, count=count)
     return alert_id
+
+
+def _after_quiet(now: datetime, holder: Person | None) -> datetime:
+    """When a non-urgent alert can first reach its holder: it waits for the end of her quiet
+    hours, and so does its escalation clock (nobody is "not acknowledging" in her sleep)."""
+    if holder is None:
+        return now
+    return quiet_until(now, zone_named(holder.tz), holder.quiet_start, holder.quiet_end) or now
 
 
 def source_of(store: Store, alert: Alert) -> int | None:
@@ -338,4 +389,7 @@ FOLLOW_UP_EVENTS = {
     "sos_again": N_("The guardian pressed the help button again."),
     "sos_words": N_("The guardian added:"),
     "sos_voice": N_("The guardian sent a voice note (forwarded next)."),
+    # branch families (issue 17.3): the alert stays open; the caseworker decides
+    "sos_mistake": N_("⚠️ The family says the help button may have been pressed by mistake. The "
+                      "alert stays open: a short call to make sure all is well."),
 }

@@ -12,6 +12,7 @@ from flows.core.config import Settings
 from flows.core.services import Services
 from sandbox.client import SandboxClient
 from sandbox.server import DEFAULT_TOKEN, Sandbox
+from scheduler.ratelimit import ChatPacing
 
 
 @dataclass
@@ -34,3 +35,9 @@ def sandbox_settings(url: str, db_path: Path, **overrides: object) -> Settings:
             "tz": "Asia/Shanghai", "locale": "zh_CN"}
     base.update(overrides)
     return Settings(**base)  # type: ignore[arg-type]
+
+
+def unpaced_chats() -> ChatPacing:
+    """Per-chat spacing so wide it never waits: for tests whose subject is not pacing (Telegram's
+    one-a-second per chat made the property test sleep eight minutes for 2 000 replies)."""
+    return ChatPacing(private_per_s=1e6, private_burst=1e6, group_per_s=1e6, group_burst=1e6)
