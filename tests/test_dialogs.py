@@ -35,39 +35,35 @@ def test_every_dialog_kind_is_declared_once_with_its_own_button_family() -> None
     assert all(kind == d.kind for kind, d in DIALOGS.items())
 
 
+def answered(tg: int, kind: str, step: str, given: Answer):  # type: ignore[no-untyped-def]
+    """A transaction: ``tg`` is in dialog ``kind`` at ``step`` and answers ``given``; gives
+    (the replies, the step the dialog is at afterwards or None if it ended)."""
+    def flow(s: Store) -> tuple[list[Reply] | None, str | None]:
+        s.dialogs.put(tg, kind, step, {"children": []}, now="x")
+        dialog = s.dialogs.get(tg)
+        assert dialog is not None
+        replies = dialogs.answer(s, turn(s, tg), dialog, given)
+        kept = s.dialogs.get(tg)
+        return replies, kept.step if kept else None
+    return flow
+
+
 async def test_a_guardian_in_a_staff_dialog_is_taken_out_of_it(db: Database) -> None:
     await db.write(lambda s: add_family(s, guardian_tg=GRANDMA))
-
-    def flow(s: Store) -> tuple[list[Reply] | None, bool]:
-        s.dialogs.put(GRANDMA, family_file.KIND, "village", {"children": []}, now="x")
-        dialog = s.dialogs.get(GRANDMA)
-        assert dialog is not None
-        replies = dialogs.answer(s, turn(s, GRANDMA), dialog, Answer(text="青山村"))
-        return replies, s.dialogs.get(GRANDMA) is None
-    assert await db.write(flow) == (None, True)
+    assert await db.write(answered(GRANDMA, family_file.KIND, "village",
+                                   Answer(text="青山村"))) == (None, None)
 
 
 async def test_a_stranger_in_a_members_dialog_is_taken_out_of_it(db: Database) -> None:
-    def flow(s: Store) -> tuple[list[Reply] | None, bool]:
-        s.dialogs.put(STRANGER, account.SETTINGS, "menu", {}, now="x")
-        dialog = s.dialogs.get(STRANGER)
-        assert dialog is not None
-        replies = dialogs.answer(s, turn(s, STRANGER), dialog, Answer(text="1"))
-        return replies, s.dialogs.get(STRANGER) is None
-    assert await db.write(flow) == (None, True)
+    assert await db.write(answered(STRANGER, account.SETTINGS, "menu",
+                                   Answer(text="1"))) == (None, None)
 
 
 async def test_a_voice_note_goes_only_to_dialogs_that_take_one(db: Database) -> None:
     await db.write(lambda s: add_family(s, guardian_tg=GRANDMA))
-
-    def flow(s: Store) -> tuple[list[Reply] | None, str | None]:
-        s.dialogs.put(GRANDMA, account.SETTINGS, "menu", {}, now="x")
-        dialog = s.dialogs.get(GRANDMA)
-        assert dialog is not None
-        replies = dialogs.answer(s, turn(s, GRANDMA), dialog, Answer(voice=(GRANDMA, 5)))
-        kept = s.dialogs.get(GRANDMA)
-        return replies, kept.step if kept else None
-    assert await db.write(flow) == (None, "menu")  # passed on; the settings stay where they were
+    # passed on to the general handling; the settings stay where they were
+    assert await db.write(answered(GRANDMA, account.SETTINGS, "menu",
+                                   Answer(voice=(GRANDMA, 5)))) == (None, "menu")
 
 
 async def test_an_option_counts_only_at_its_own_step(db: Database) -> None:
