@@ -65,6 +65,7 @@ def _item(row: sqlite3.Row) -> OutboxItem:
 class OutboxRepo:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.added = 0  # rows queued through this repo (one transaction's): worth waking the sender
 
     def enqueue(self, message: NewMessage, *, now: str) -> bool:
         """Insert unless the dedupe key exists already; True when it was new."""
@@ -82,6 +83,7 @@ class OutboxRepo:
                 message.spread_key if message.lane > LANE_REPLY else None,
             ),
         )
+        self.added += cur.rowcount
         return cur.rowcount == 1
 
     def enqueue_many(self, messages: list[NewMessage], *, now: str) -> int:

@@ -79,16 +79,6 @@ async def log_unhandled(update: Update, context: KinContext) -> None:
     await svc.write(lambda s: s.inbox.mark_done(update.update_id, now=now))
 
 
-async def take_button(update: Update) -> tuple[int, str] | None:
-    """A pressed button: stop its spinner and give (presser's user id, its data, at most 64
-    bytes as Telegram allows); None if this is no button press."""
-    query = update.callback_query
-    if query is None or update.effective_user is None:
-        return None
-    await answer_button(query)
-    return update.effective_user.id, (query.data or "")[:64]
-
-
 async def answer_button(query: CallbackQuery) -> None:
     """Stop the button's spinner. It may fail (a query replayed after a restart is too old to
     answer): that must not stop the answer itself from being handled."""
@@ -168,20 +158,6 @@ async def send_document(context: KinContext, chat_id: int,
         direction="out", kind="document", summary=name, tg_chat_id=chat_id,
         tg_message_id=message.message_id))
     return message
-
-
-async def reply(
-    update: Update,
-    context: KinContext,
-    text: str,
-    *,
-    buttons: Buttons | None = None,
-) -> int | None:
-    chat = update.effective_chat
-    if chat is None:
-        return None
-    person = await current_person(update, context)
-    return await send(context, chat.id, text, buttons=buttons, person=person)
 
 
 async def on_error(update: object, context: KinContext) -> None:

@@ -1,4 +1,5 @@
-"""Run a flow in one transaction and show its replies: the only glue between the two."""
+"""The turn middleware: run a flow in one transaction and show its replies, the only glue
+between the two."""
 
 from __future__ import annotations
 
@@ -6,17 +7,26 @@ import base64
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from db.models import Person
 from db.outbox import LANE_REPLY, NewMessage
 from db.store import Store
+from flows.account.welcome import welcome_unknown
+from flows.core.answering import Flow, run_turn
+from flows.core.buttons import ButtonData
 from flows.core.clock import to_iso
-from flows.core.ui import REPLY_UNSEEN, FlowContext, Reply, markup_json
+from flows.core.effects import CodeAttemptsThrottled, Effect, ForgetCachedPerson, WakeOutbox
+from flows.core.services import Services
+from flows.core.turn import Turn
+from flows.core.ui import REPLY_UNSEEN, Reply, markup_json
 from flows.guardian.checkin import KIND as CHECKIN_KIND
 from handlers.common import (
+    answer_button,
     log_inbound,
     send,
     send_document,
@@ -26,44 +36,97 @@ from handlers.common import (
 from handlers.context import KinContext
 
 log = logging.getLogger(__name__)
-Flow = Callable[[Store, FlowContext], list[Reply]]
 
 
-def flow_context(context: KinContext) -> FlowContext:
+PRIVATE = filters.ChatType.PRIVATE
+B = TypeVar("B", bound=ButtonData)
+ButtonAction = Callable[[Store, Turn, B], list[Reply]]
+MemberAction = Callable[[Store, Turn, Person], list[Reply]]
+# an audience's buttons: each family with the flow its press runs (handlers/__init__ adds them)
+ButtonTable = list[tuple[type[ButtonData], Callable[[Store, Turn, Any], list[Reply]]]]
+
+
+def members(action: MemberAction) -> Flow:
+    """``action(store, turn, person)`` for a known person; strangers (and people who left) get
+    the note on how to join."""
+    def flow(store: Store, turn: Turn) -> list[Reply]:
+        if turn.member is None:
+            return [Reply(welcome_unknown(turn._))]
+        return action(store, turn, turn.member)
+    return flow
+
+
+def on_button(family: type[B], action: ButtonAction[B]) -> CallbackQueryHandler:  # type: ignore[type-arg]
+    """A handler for one button family: its data unpacked (a forged one is a stale button) and
+    handed to ``action`` inside the turn."""
+    async def callback(update: Update, context: KinContext) -> None:
+        data = update.callback_query.data if update.callback_query else None
+        await run_flow(update, context, lambda s, t: action(s, t, family.unpack(data)))
+    return CallbackQueryHandler(callback, pattern=family.pattern())
+
+
+def on_command(name: str, action: Callable[[list[str]], Flow]) -> CommandHandler:  # type: ignore[type-arg]
+    """A private-chat command: ``action(args)`` gives the flow to run."""
+    async def callback(update: Update, context: KinContext) -> None:
+        await run_flow(update, context, action(list(context.args or [])))
+    return CommandHandler(name, callback, filters=PRIVATE)
+
+
+def new_turn(update: Update, context: KinContext) -> Turn:
+    """The turn before the person is known (``run_flow`` loads her inside the transaction)."""
     svc = context.services
-    return FlowContext(now=svc.clock.now(), default_tz=svc.settings.tz,
-                       default_locale=svc.settings.locale,
-                       bot_username=context.bot.username or "KinBridgeBot",
-                       escalation=svc.settings.escalation_after)
+    user = update.effective_user
+    chat = update.effective_chat
+    return Turn(now=svc.clock.now(), default_tz=svc.settings.tz,
+                default_locale=svc.settings.locale,
+                bot_username=context.bot.username or "KinBridgeBot",
+                escalation=svc.settings.escalation_after,
+                tg_user_id=user.id if user else None, chat_id=chat.id if chat else None,
+                first_name=user.first_name if user else None,
+                language_code=user.language_code if user else None)
 
 
 async def run_flow(update: Update, context: KinContext, flow: Flow) -> None:
-    """Log the update, run ``flow`` in one transaction (the log entry commits with it), then
-    show the replies: an answer is acknowledged only once it is stored."""
+    """The one middleware every handler goes through: log the update, answer its button once,
+    build the turn and run ``flow`` in one transaction (the log entry commits with it), run the
+    turn's effects after commit, then show the replies: an answer is acknowledged only once it
+    is stored."""
     svc = context.services
     user = update.effective_user
     log_inbound(update, context, await svc.person_by_telegram(user.id) if user else None)
-    ctx = flow_context(context)
+    if update.callback_query is not None:
+        await answer_button(update.callback_query)
+    turn = new_turn(update, context)
     update_id = update.update_id
 
     def once(store: Store) -> list[Reply] | None:
         """The update's answer and its "done" in the inbox commit together: exactly once."""
-        if not store.inbox.mark_done(update_id, now=to_iso(ctx.now)) \
+        if not store.inbox.mark_done(update_id, now=to_iso(turn.now)) \
                 and store.inbox.is_done(update_id):
             return None  # replayed after a restart, but it was handled before the crash
-        return flow(store, ctx)
+        turn.effects.clear()  # a batch retried after a rollback starts again from nothing
+        turn.meet(store.people.by_telegram_user(user.id) if user else None)
+        replies = run_turn(store, turn, flow)
+        if store.outbox.added:
+            turn.effects.append(WakeOutbox())
+        return replies
     handled = await svc.write(once)
     if handled is None:
         return
-    replies = handled
-    for event in ctx.events:
-        if event.startswith("forget_cache:"):
-            value = event.split(":", 1)[1]
-            svc.forget_cached(int(value) if value.lstrip("-").isdigit() else None)
-        elif event == "code_throttled":
-            log.warning("invite code attempts throttled for one chat")
-    svc.wake_outbox()
-    await render(update, context, replies)
+    after_commit(svc, turn.effects)
+    await render(update, context, handled)
+
+
+def after_commit(svc: Services, effects: list[Effect]) -> None:
+    """Run a committed turn's effects, each once."""
+    for effect in dict.fromkeys(effects):
+        match effect:
+            case ForgetCachedPerson(tg_user_id=tg_user_id):
+                svc.forget_cached(tg_user_id)
+            case WakeOutbox():
+                svc.wake_outbox()
+            case CodeAttemptsThrottled():
+                log.warning("invite code attempts throttled for one chat")
 
 
 async def render(update: Update, context: KinContext, replies: list[Reply]) -> None:

@@ -13,13 +13,17 @@ import pytest
 
 from db.database import Database
 from db.store import Store
+from flows import dialogs
+from flows.core.answering import run_turn
 from flows.core.clock import ManualClock, from_iso, to_iso
 from flows.core.ui import FlowContext, Reply
+from flows.dialogs import Answer
 from flows.guardian import checkin, sos
 from flows.guardian.checkin_plan import sync_guardian, watch_silence
 from flows.guardian.words import handle_words
 from flows.outbox.due_work import sweep_chunk
 from tests.support.families import add_family
+from tests.support.presses import button_for, met
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI).astimezone(UTC)  # Monday 10:00
@@ -46,15 +50,17 @@ class Harness:
     async def answer(self, value: str | None = None, text: str | None = None,
                      voice: tuple[int, int] | None = None, tg: int = GRANDMA_TG,
                      message_id: int = 1) -> list[Reply]:
+        """A pressed option (``value``) or typed/voiced words, handed to the dialog registry
+        the way the router does."""
         def flow(s: Store) -> list[Reply]:
-            person = s.people.by_telegram_user(tg)
             dialog = s.dialogs.get(tg)
-            assert person is not None and dialog is not None, "no open exchange"
-            ctx = self.ctx()
-            if dialog.kind == sos.KIND:
-                return sos.answer_help(s, ctx, person, dialog, value=value, text=text, voice=voice)
-            return checkin.answer(s, ctx, person, dialog, value=value, text=text, voice=voice,
-                                  message=(tg, message_id))
+            assert dialog is not None, "no open exchange"
+            turn = met(self.ctx(), s, tg)
+            if value is None:
+                given = Answer(text=text, voice=voice, message=(tg, message_id))
+                return run_turn(s, turn, lambda s, t: dialogs.answer(s, t, dialog, given) or [])
+            return run_turn(s, turn, lambda s, t: dialogs.answer_button(
+                s, t, button_for(dialog, value)))
         return await self.db.write(flow)
 
     async def step(self, tg: int = GRANDMA_TG) -> str | None:

@@ -17,8 +17,7 @@ FAMILY_MODULES = sorted(
     [p for folder in ("flows/guardian", "flows/parent", "flows/account", "flows/core",
                       "flows/outbox") for p in (ROOT / folder).glob("*.py")]
     + [ROOT / "handlers" / name for name in ("router.py", "common.py", "flowrun.py", "account.py",
-                                             "onboarding.py", "guardian.py", "parent.py",
-                                             "update_order.py")])
+                                             "guardian.py", "parent.py", "update_order.py")])
 COMMAND = re.compile(r"(?<![\w/.:])/[a-z][a-z_]*")
 # msgids in those modules that only staff receive
 STAFF_ONLY = {
@@ -50,8 +49,9 @@ STAFF_ONLY = {
 def _msgids(path: Path) -> list[str]:
     found = []
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id in ("_", "N_") and node.args \
+        if isinstance(node, ast.Call) and (
+                (isinstance(node.func, ast.Name) and node.func.id in ("_", "N_"))
+                or (isinstance(node.func, ast.Attribute) and node.func.attr == "_")) and node.args \
                 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
             found.append(node.args[0].value)
     return found

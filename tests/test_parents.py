@@ -14,6 +14,8 @@ import pytest
 
 from db.database import Database
 from db.store import Store
+from flows.core.answering import run_turn
+from flows.core.buttons import parse
 from flows.core.clock import ManualClock, from_iso, to_iso
 from flows.core.person_plans import sync_person
 from flows.core.ui import FlowContext, Reply
@@ -23,6 +25,7 @@ from flows.parent import tips
 from flows.parent.calls import watch_calls
 from flows.parent.parent_actions import handle
 from tests.support.families import add_family
+from tests.support.presses import met
 
 SHANGHAI, DUBAI = ZoneInfo("Asia/Shanghai"), ZoneInfo("Asia/Dubai")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI).astimezone(UTC)  # Monday 09:00 Shanghai
@@ -38,8 +41,11 @@ class Family:
                            default_locale="zh_CN", bot_username="KinBridgeBot")
 
     async def press(self, tg: int, data: str) -> list[Reply]:
-        return await self.db.write(lambda s: handle(s, self.ctx(), s.people.by_telegram_user(tg),
-                                                    data))
+        """A press as the turn middleware runs it: data unpacked, the presser met in the turn."""
+        def flow(s: Store) -> list[Reply]:
+            turn = met(self.ctx(), s, tg)
+            return run_turn(s, turn, lambda s, t: handle(s, t, parse(data)))
+        return await self.db.write(flow)
 
     async def sweep(self) -> None:
         await self.db.write(lambda s: sweep_chunk(s, self.clock.now()))

@@ -9,9 +9,10 @@ from db.dialogs import Dialog
 from db.models import Person
 from db.outbox import LANE_REMINDER, NewMessage
 from db.store import Store
-from flows.account.menu import MENU_PREFIX
 from flows.account.welcome import family_keyboard
+from flows.core.buttons import ForgetAnswer, MenuChoice, SettingsAnswer
 from flows.core.clock import to_iso
+from flows.core.effects import ForgetCachedPerson
 from flows.core.i18n import Translator, translator
 from flows.core.labels import (
     TIMEZONES,
@@ -28,8 +29,6 @@ from flows.staff.family_file import clean_text
 
 SETTINGS = "settings"
 FORGET = "forget"
-SETTINGS_PREFIX = "s:"
-FORGET_PREFIX = "x:"
 QUIET_PRESETS = (("20:00", "06:00"), ("21:30", "07:30"), ("22:30", "07:00"))
 
 
@@ -79,7 +78,7 @@ def _prompt(_: Translator, step: str, person: Person, *, again: bool = False) ->
         text = _("Sorry, I did not understand. Please press one of the buttons, or type its "
                  "number.") + "\n\n" + text
     per_row = 2 if step in ("language", "tz") else 1
-    return Reply(text, option_buttons(f"{SETTINGS_PREFIX}{step}:", _options(_, step, person),
+    return Reply(text, option_buttons(lambda v: SettingsAnswer(step, v), _options(_, step, person),
                                       per_row=per_row))
 
 
@@ -109,7 +108,7 @@ def answer_settings(store: Store, ctx: FlowContext, person: Person, dialog: Dial
                           now=now)
         return [_prompt(_, "weekly_time", person)]
     store.dialogs.end(dialog.tg_user_id)
-    ctx.events.append(f"forget_cache:{dialog.tg_user_id}")
+    ctx.effects.append(ForgetCachedPerson(dialog.tg_user_id))
     if step == "language":
         store.people.set_locale(person.id, chosen.value)
         _ = translator(chosen.value)
@@ -142,13 +141,13 @@ def pause(store: Store, ctx: FlowContext, person: Person, reason: str | None) ->
     _ = translator(person.locale)
     store.people.set_status(person.id, "paused", clean_text(reason or "") or None)
     store.audit.add(at=to_iso(ctx.now), actor_id=person.id, action="paused")
-    ctx.events.append(f"forget_cache:{person.tg_user_id}")
+    ctx.effects.append(ForgetCachedPerson(person.tg_user_id))
     if person.is_staff:
         return [Reply(_("I will not send you any more messages. Send /start whenever you want to "
                         "continue."))]
     return [Reply(_("I will not send you any more messages. When you want them again, press "
                     "the button below."),
-                  [[(_("▶️ Start my messages again"), f"{MENU_PREFIX}resume")]])]
+                  [[(_("▶️ Start my messages again"), MenuChoice("resume").pack())]])]
 
 
 def resume(store: Store, ctx: FlowContext, person: Person) -> list[Reply]:
@@ -157,7 +156,7 @@ def resume(store: Store, ctx: FlowContext, person: Person) -> list[Reply]:
     store.audit.add(at=to_iso(ctx.now), actor_id=person.id, action="resumed")
     if person.is_staff:  # alerts that found nobody may go to her now
         route_waiting(store, ctx.now)
-    ctx.events.append(f"forget_cache:{person.tg_user_id}")
+    ctx.effects.append(ForgetCachedPerson(person.tg_user_id))
     text = _("Welcome back! Your messages will start again.")
     keyboard = family_keyboard(_, person)
     return [Reply(text, keyboard=keyboard)] if keyboard else [Reply(text)]
@@ -178,7 +177,7 @@ def begin_forget(store: Store, ctx: FlowContext, person: Person, tg_user_id: int
     store.dialogs.put(tg_user_id, FORGET, "confirm", {}, now=to_iso(ctx.now))
     return [Reply(_("Do you want me to remove your name, your chat and everything you wrote? The "
                     "children's director will be told that you left. This cannot be undone."),
-                  option_buttons(f"{FORGET_PREFIX}confirm:", forget_options(_), numbered=False))]
+                  option_buttons(lambda v: ForgetAnswer("confirm", v), forget_options(_), numbered=False))]
 
 
 def forget_options(_: Translator) -> list[Option]:
@@ -195,7 +194,7 @@ def answer_forget(store: Store, ctx: FlowContext, person: Person, dialog: Dialog
     chosen = pick(options, value, text)
     if chosen is None:
         return [Reply(_("Please press one of the two buttons."),
-                      option_buttons(f"{FORGET_PREFIX}confirm:", options, numbered=False))]
+                      option_buttons(lambda v: ForgetAnswer("confirm", v), options, numbered=False))]
     store.dialogs.end(dialog.tg_user_id)
     if chosen.value != "y":
         return [Reply(_("Nothing was removed."))]
@@ -227,7 +226,7 @@ def forget_person(store: Store, ctx: FlowContext, person: Person) -> None:
         store.invites.forget_attempts(tg_user)
     store.people.forget(person.id, now=now)
     store.audit.add(at=now, actor_id=person.id, action="forgotten")
-    ctx.events.append(f"forget_cache:{tg_user}")
+    ctx.effects.append(ForgetCachedPerson(tg_user))
     if person.role == "caseworker":
         staff_gone(store, ctx.now, person, rule="staff_left", waits=ctx.escalation)
     elif person.is_staff:  # a supervisor or admin: the alerts she held go on

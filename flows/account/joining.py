@@ -14,7 +14,9 @@ from db.outbox import LANE_REMINDER, NewMessage
 from db.store import Store
 from flows.account.invites import check_code
 from flows.account.welcome import family_keyboard
+from flows.core.buttons import JoinAnswer
 from flows.core.clock import to_iso
+from flows.core.effects import CodeAttemptsThrottled, ForgetCachedPerson
 from flows.core.i18n import Translator, normalize_locale, translator
 from flows.core.labels import (
     RELATION_ROLE,
@@ -31,7 +33,6 @@ from flows.core.ui import FlowContext, Option, Reply, option_buttons, pick
 from flows.staff.alerts import route_waiting
 
 KIND = "join"
-PREFIX = "j:"
 
 
 def _question(_: Translator, step: str, data: dict[str, object], store: Store) -> tuple[str, list[Option]]:
@@ -67,7 +68,7 @@ def _ask(_: Translator, step: str, data: dict[str, object], store: Store, *,
         text = _("Sorry, I did not understand. Please press one of the buttons, or type its number.") \
             + "\n\n" + text
     per_row = 2 if step in ("consent", "staff_consent", "confirm", "language") else 1
-    return Reply(text, option_buttons(f"{PREFIX}{step}:", options, per_row=per_row))
+    return Reply(text, option_buttons(lambda v: JoinAnswer(step, v), options, per_row=per_row))
 
 
 def _speaks_chinese(language_code: str | None) -> bool:
@@ -84,7 +85,7 @@ def begin_join(store: Store, ctx: FlowContext, *, tg_user_id: int, code: str,
     _ = translator(locale)
     check = check_code(store, tg_user_id=tg_user_id, code=code, now=ctx.now)
     if check.outcome == "throttled":
-        ctx.events.append("code_throttled")
+        ctx.effects.append(CodeAttemptsThrottled())
         return [Reply(_("Too many wrong codes. Please wait 15 minutes and try again, or ask your "
                         "village children's director for help."))]
     if check.outcome == "unknown":
@@ -206,7 +207,7 @@ def _finish(store: Store, ctx: FlowContext, tg_user_id: int, chat_id: int,
     store.invites.mark_used(invite.id, person_id=person_id, now=now)
     store.audit.add(at=now, actor_id=person_id, action="consent_given",
                     target=f"invite:{invite.id}")
-    ctx.events.append(f"forget_cache:{tg_user_id}")
+    ctx.effects.append(ForgetCachedPerson(tg_user_id))
     if invite.family_id is None:  # staff
         sync_person(store, person_id, ctx.now)
         route_waiting(store, ctx.now)  # alerts that found nobody may go to the newcomer

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from db.models import Person
+from flows.core.buttons import AlertQueuePage, MenuChoice, SosStart
 from flows.core.i18n import Translator
 from flows.core.ui import Buttons, Reply
-
-MENU_PREFIX = "m:"
 
 
 def menu(_: Translator, person: Person | None) -> Reply:
@@ -15,19 +14,20 @@ def menu(_: Translator, person: Person | None) -> Reply:
                        "Please ask them for your invitation link or QR code."))
     rows: Buttons = []
     if person.role == "guardian":
-        rows.append([(_("📝 Tell about the child now"), f"{MENU_PREFIX}checkin")])
+        rows.append([(_("📝 Tell about the child now"), MenuChoice("checkin").pack())])
     if person.role in ("guardian", "parent"):
-        rows.append([(_("🆘 Help now"), "h:start")])
+        rows.append([(_("🆘 Help now"), SosStart().pack())])
     if person.is_staff:
-        rows.append([(_("🚨 Open alerts"), "a:q:0"), (_("🏘 My families"), f"{MENU_PREFIX}families")])
-        rows.append([(_("📁 New family file"), f"{MENU_PREFIX}newfamily")])
+        rows.append([(_("🚨 Open alerts"), AlertQueuePage(0).pack()),
+                     (_("🏘 My families"), MenuChoice("families").pack())])
+        rows.append([(_("📁 New family file"), MenuChoice("newfamily").pack())])
         if person.role in ("admin", "supervisor"):
-            rows.append([(_("✉️ Invite a caseworker"), f"{MENU_PREFIX}invite_caseworker")])
-            rows.append([(_("👥 Staff"), f"{MENU_PREFIX}staff")])
-    rows.append([(_("⚙️ Settings"), f"{MENU_PREFIX}settings"),
-                 (_("🌐 Language"), f"{MENU_PREFIX}language")])
-    rows.append([(_("⏸ Pause messages"), f"{MENU_PREFIX}stop"),
-                 (_("🗑 Forget me"), f"{MENU_PREFIX}forget")])
+            rows.append([(_("✉️ Invite a caseworker"), MenuChoice("invite_caseworker").pack())])
+            rows.append([(_("👥 Staff"), MenuChoice("staff").pack())])
+    rows.append([(_("⚙️ Settings"), MenuChoice("settings").pack()),
+                 (_("🌐 Language"), MenuChoice("language").pack())])
+    rows.append([(_("⏸ Pause messages"), MenuChoice("stop").pack()),
+                 (_("🗑 Forget me"), MenuChoice("forget").pack())])
     return Reply(_("What would you like to do?"), rows)
 
 

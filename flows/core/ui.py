@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from flows.core.answer_sense import Choice, fold, understand
+from flows.core.buttons import ButtonData
+from flows.core.turn import Turn
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -39,17 +40,8 @@ class Option:
     senses: tuple[str, ...] = ()
 
 
-@dataclass
-class FlowContext:
-    """Plain values a flow needs about the moment and the deployment."""
-
-    now: datetime
-    default_tz: str
-    default_locale: str
-    bot_username: str
-    events: list[str] = field(default_factory=list)  # e.g. "forget_cache:<tg id>"
-    # the deployment's escalation waits per severity (Settings.escalation_after); None: defaults
-    escalation: Mapping[str, timedelta] | None = None
+# flows written before the turn took their plain values as a FlowContext: the same thing
+FlowContext = Turn
 
 
 @lru_cache(maxsize=8192)
@@ -99,13 +91,14 @@ def pick(options: list[Option], value: str | None, text: str | None) -> Option |
     return match_choice(text or "", options)
 
 
-def option_buttons(prefix: str, options: list[Option], per_row: int = 1,
+def option_buttons(button: Callable[[str], ButtonData], options: list[Option], per_row: int = 1,
                    numbered: bool = True) -> Buttons:
+    """Options as buttons; ``button(value)`` is the typed data of the one for ``value``."""
     rows: Buttons = []
     row: list[tuple[str, str]] = []
     for i, option in enumerate(options, start=1):
         label = f"{i}. {option.label}" if numbered else option.label
-        row.append((label, f"{prefix}{option.value}"))
+        row.append((label, button(option.value).pack()))
         if len(row) == per_row:
             rows.append(row)
             row = []
@@ -115,13 +108,13 @@ def option_buttons(prefix: str, options: list[Option], per_row: int = 1,
 
 
 def pager_row(page: int, pages: int, back: str, forward: str,
-              data: Callable[[int], str]) -> list[tuple[str, str]]:
-    """◀ / ▶ under a paged list; ``data(n)`` is the callback data for page n."""
+              button: Callable[[int], ButtonData]) -> list[tuple[str, str]]:
+    """◀ / ▶ under a paged list; ``button(n)`` is the typed data for page n."""
     row = []
     if page > 0:
-        row.append((back, data(page - 1)))
+        row.append((back, button(page - 1).pack()))
     if page + 1 < pages:
-        row.append((forward, data(page + 1)))
+        row.append((forward, button(page + 1).pack()))
     return row
 
 

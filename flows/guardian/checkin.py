@@ -22,6 +22,7 @@ from db.schedules import Schedule
 from db.store import Store
 from flows.core.age import age_in_years
 from flows.core.answer_sense import MID, NEG, NO, POS, WINS, YES
+from flows.core.buttons import CheckinAnswer, SosStart, StaleButton
 from flows.core.clock import to_iso
 from flows.core.i18n import N_, Translator, translator
 from flows.core.recurring import zone_of
@@ -41,8 +42,7 @@ from flows.guardian.risk_topics import record_topics
 from flows.staff.alerts import Waits, raise_alert
 
 KIND = "checkin"
-PREFIX = "c"
-SOS_BUTTON_DATA = "h:start"
+SOS_BUTTON_DATA = SosStart().pack()
 OPEN_FOR = timedelta(hours=3)  # unanswered this long, the check-in ends politely
 HISTORY_DAYS = 14
 QUESTIONS = ("mood", "health", "school", "eating_sleeping", "worry")
@@ -241,9 +241,9 @@ def question(store: Store, _: Translator, checkin: Checkin, field: str, *,
     buttons: Buttons = []
     if field != "worry_detail":
         for i, option in enumerate(options(_, field), start=1):
-            buttons.append([(f"{i}. {option.label}", f"{PREFIX}:{checkin.id}:{field}:{option.value}")])
+            buttons.append([(f"{i}. {option.label}", CheckinAnswer(checkin.id, field, option.value).pack())])
     else:
-        buttons.append([(_("Nothing more to add"), f"{PREFIX}:{checkin.id}:{field}:skip")])
+        buttons.append([(_("Nothing more to add"), CheckinAnswer(checkin.id, field, "skip").pack())])
     buttons.append([(_("🆘 Help now"), SOS_BUTTON_DATA)])
     return Reply(text, buttons)
 
@@ -383,7 +383,7 @@ def answer(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, *, va
         store.dialogs.end(dialog.tg_user_id)
         return [Reply(_("This check-in has closed. Thank you! I will ask again next time."))]
     if checkin_ref is not None and checkin_ref != checkin.id:
-        return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+        raise StaleButton("checkin")
     field = dialog.step
     now_iso = to_iso(ctx.now)
     words = (text or "").strip()
@@ -424,7 +424,7 @@ def answer(store: Store, ctx: FlowContext, person: Person, dialog: Dialog, *, va
     risky = alert_findings(match_terms(words)) if words else []
     if chosen is None:
         if value is not None:
-            return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+            raise StaleButton("checkin")
         if risky or len(words) >= SUBSTANTIAL_TEXT:
             # not an answer, but the guardian's own words: keep them and pass them on
             store.checkins.add_notes(checkin.id, words[:4000], now=now_iso)

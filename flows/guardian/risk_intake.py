@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from db.dialogs import Dialog
 from db.models import Person
 from db.store import Store
+from flows.core.buttons import SosStart
 from flows.core.i18n import translator
 from flows.core.ui import FlowContext, Reply
 from flows.guardian import checkin, sos
@@ -48,7 +49,7 @@ def _thanks(locale: str, with_help_button: bool) -> Reply:
     return Reply(_("Thank you for telling me. I have passed this on to the staff who look after the child "
                    "right away. If the child is in danger now, press 🆘 or call 110 (police) or "
                    "120 (ambulance)."),
-                 [[(_("🆘 Help now"), "h:start")]] if with_help_button else None)
+                 [[(_("🆘 Help now"), SosStart().pack())]] if with_help_button else None)
 
 
 def words_in_exchange(store: Store, ctx: FlowContext, dialog: Dialog, person: Person | None, *,

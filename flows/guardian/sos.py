@@ -7,6 +7,7 @@ from __future__ import annotations
 from db.dialogs import Dialog
 from db.models import Person
 from db.store import Store
+from flows.core.buttons import SosAnswer
 from flows.core.clock import to_iso
 from flows.core.i18n import Translator, translator
 from flows.core.ui import FlowContext, Option, Reply, pick
@@ -15,7 +16,6 @@ from flows.guardian.forwarding import forward_words
 from flows.staff.alerts import add_to_alert, holder_of, raise_alert, staff_name
 
 KIND = "sos"
-PREFIX = "h"
 FAMILY_ROLES = ("guardian", "parent")
 MISTAKE = "m"  # "按错了": the alert stays, marked as possibly accidental
 
@@ -29,7 +29,7 @@ def danger_options(_: Translator) -> list[Option]:
 
 
 def _danger_question(_: Translator, lead: str | None = None) -> Reply:
-    buttons = [[(f"{i}. {o.label}", f"{PREFIX}:danger:{o.value}")]
+    buttons = [[(f"{i}. {o.label}", SosAnswer("danger", o.value).pack())]
                for i, o in enumerate(danger_options(_), start=1)]
     question = _("Is the child in danger right now?")
     return Reply(f"{lead}\n\n{question}" if lead else question, buttons)
@@ -57,7 +57,7 @@ def _passing_on(_: Translator, holder: Person | None) -> str:
 def _more_question(_: Translator, lead: str) -> Reply:
     return Reply(lead + "\n\n" + _("If you can, tell me more: write a few words or send a voice "
                                    "note."),
-                 [[(_("Nothing more to add"), f"{PREFIX}:more:skip")]])
+                 [[(_("Nothing more to add"), SosAnswer("more", "skip").pack())]])
 
 
 def begin_help(store: Store, ctx: FlowContext, person: Person) -> list[Reply]:

@@ -12,7 +12,14 @@ from db.models import Person
 from db.outbox import LANE_REPLY, NewMessage
 from db.store import Store
 from flows.account import account
-from flows.account.menu import MENU_PREFIX
+from flows.core.buttons import (
+    MenuChoice,
+    ParentAnotherTip,
+    ParentCalled,
+    ReminderAsk,
+    SosStart,
+    VisitPlan,
+)
 from flows.core.clock import to_iso
 from flows.core.i18n import Translator, translator
 from flows.core.labels import relation_label
@@ -22,7 +29,7 @@ from flows.guardian import checkin, sos
 from flows.guardian.forwarding import forward_words
 from flows.guardian.risk import alert_findings, match_terms
 from flows.guardian.risk_topics import record_topics
-from flows.parent import parent_actions, weekly
+from flows.parent import parent_actions
 from flows.staff.alerts import first_reachable, raise_alert, staff_name
 
 HELP_WORDS = ("求助", "救命", "紧急求助", "sos", "helpnow")
@@ -110,11 +117,11 @@ def handle_words(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
                             "reach the children's director or anyone else at KinBridge; I will "
                             "pass it on the moment someone can receive it. If the child is in "
                             "danger, call 110 (police) or 120 (ambulance) now."),
-                          [[(_("🆘 Help now"), "h:start")]])]
+                          [[(_("🆘 Help now"), SosStart().pack())]])]
         return [Reply(_("Thank you for telling me. I have passed this on to the staff who look after the "
                         "child right away. If the child is in danger now, press 🆘 or call 110 "
                         "(police) or 120 (ambulance)."),
-                      [[(_("🆘 Help now"), "h:start")]])]
+                      [[(_("🆘 Help now"), SosStart().pack())]])]
     if is_help_call(words):
         return sos.begin_help(store, ctx, person)
     if normalise(words) in COURTESY or words in KIND_EMOJI:
@@ -122,7 +129,7 @@ def handle_words(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
         return [Reply(_("🌷 You are welcome! I am here whenever you need me."))]
     if asks_to_stop(words):
         return [Reply(_("Would you like me to pause all messages? You can start them again at any "
-                        "time."), [[(_("⏸ Pause messages"), f"{MENU_PREFIX}stop")]])]
+                        "time."), [[(_("⏸ Pause messages"), MenuChoice("stop").pack())]])]
     only_emoji = bool(words) and not normalise(words)  # 😢 alone says something too
     substantial = len(normalise(words)) >= SUBSTANTIAL
     if asks_to_pass_on(words) or ((substantial or only_emoji) and carries_concern(_, words)):
@@ -144,12 +151,12 @@ def small_menu(_: Translator, person: Person, lead: str | None = None) -> Reply:
     """What a family member can do, in three big buttons: never the settings with 🗑."""
     rows: Buttons = []
     if person.role == "guardian":
-        rows.append([(_("📝 Tell about the child"), f"{MENU_PREFIX}checkin")])
-    rows.append([(_("🆘 Help now"), "h:start")])
-    rows.append([(_("📞 Contact the director"), f"{MENU_PREFIX}contact")])
-    rows.append([(_("⚙️ Settings"), f"{MENU_PREFIX}settings")])
+        rows.append([(_("📝 Tell about the child"), MenuChoice("checkin").pack())])
+    rows.append([(_("🆘 Help now"), SosStart().pack())])
+    rows.append([(_("📞 Contact the director"), MenuChoice("contact").pack())])
+    rows.append([(_("⚙️ Settings"), MenuChoice("settings").pack())])
     if person.status == "paused":
-        rows.append([(_("▶️ Start my messages again"), f"{MENU_PREFIX}resume")])
+        rows.append([(_("▶️ Start my messages again"), MenuChoice("resume").pack())])
     return Reply(lead or _("What would you like to do? Press a button:"), rows)
 
 
@@ -183,7 +190,7 @@ def contact_director(store: Store, ctx: FlowContext, person: Person) -> list[Rep
                         "danger, call 110 (police) or 120 (ambulance)."))]
     return [Reply(_("%(name)s looks after your family. Press the button and I will ask "
                     "%(name)s to call you.", name=staff_name(_, holder)),
-                  [[(_("📞 Please call me"), f"{MENU_PREFIX}callme")]])]
+                  [[(_("📞 Please call me"), MenuChoice("callme").pack())]])]
 
 
 def _call_back_text(_: Translator, person: Person, relation: str | None, family_id: int,
@@ -228,10 +235,15 @@ def handle_media(store: Store, ctx: FlowContext, person: Person, *, chat_id: int
         if raised:
             return [Reply(_("Thank you for telling me. I have passed this on to the staff who look after the "
                             "child right away. If the child is in danger now, press 🆘 or call "
-                            "110 (police) or 120 (ambulance)."), [[(_("🆘 Help now"), "h:start")]])]
+                            "110 (police) or 120 (ambulance)."), [[(_("🆘 Help now"), SosStart().pack())]])]
         return [Reply(_("🎙 Thank you, I have passed your message on to the staff who look after the child."))]
     return [small_menu(_, person, _("Thank you! I could not pass it on right now. Here is what "
                                     "I can do:"))]
+
+
+# the parent's keys do what these buttons under the weekly message do
+PARENT_KEYS = {"called": ParentCalled, "remind": ReminderAsk, "visit": VisitPlan,
+               "tip": ParentAnotherTip}
 
 
 def keyboard_key(store: Store, ctx: FlowContext, person: Person, action: str) -> list[Reply]:
@@ -246,7 +258,7 @@ def keyboard_key(store: Store, ctx: FlowContext, person: Person, action: str) ->
     if action == "settings":
         return account.begin_settings(store, ctx, person, person.tg_user_id or 0)
     families = [m.family_id for m in store.families.memberships_of(person.id)]
-    if person.role == "parent" and families and action in ("called", "remind", "visit", "tip"):
-        return parent_actions.handle(store, ctx, person, f"{weekly.PREFIX}:{action}:{families[0]}")
+    if person.role == "parent" and families and action in PARENT_KEYS:
+        return parent_actions.handle(store, ctx, PARENT_KEYS[action](families[0]))
     _ = translator(person.locale)
     return [small_menu(_, person)]

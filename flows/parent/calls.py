@@ -11,11 +11,21 @@ from db.models import Person
 from db.outbox import LANE_REMINDER, NewMessage
 from db.schedules import Schedule
 from db.store import Store
+from flows.core.buttons import (
+    CallMinutes,
+    CallMood,
+    ReminderDay,
+    ReminderDone,
+    ReminderSnooze,
+    ReminderTime,
+    ReminderTomorrow,
+    StaleButton,
+)
 from flows.core.clock import to_iso
 from flows.core.i18n import Translator, translator
 from flows.core.timeplan import next_occurrence
 from flows.core.ui import Buttons, FlowContext, Reply, markup_json
-from flows.parent.weekly import PREFIX, call_streak, zone_of
+from flows.parent.weekly import call_streak, zone_of
 from flows.staff.alerts import Waits, raise_alert
 
 NO_CALL_AFTER = timedelta(days=21)
@@ -41,8 +51,8 @@ def record_call(store: Store, ctx: FlowContext, parent: Person, family_id: int) 
     streak = call_streak(store, parent, family_id, ctx.now)
     text = _("📞 Noted, thank you for calling! You have called %(n)s weeks in a row.", n=streak) \
         if streak >= 2 else _("📞 Noted, thank you for calling!")
-    buttons: Buttons = [[(_("%(n)s min", n=m), f"{PREFIX}:mins:{call_id}:{m}") for m in MINUTES],
-                        [(_("Skip"), f"{PREFIX}:mins:{call_id}:0")]]
+    buttons: Buttons = [[(_("%(n)s min", n=m), CallMinutes(call_id, m).pack()) for m in MINUTES],
+                        [(_("Skip"), CallMinutes(call_id, 0).pack())]]
     return [Reply(text + "\n" + _("How long did you talk?"), buttons)]
 
 
@@ -50,13 +60,13 @@ def call_minutes(store: Store, parent: Person, call_id: int, minutes: int) -> li
     _ = translator(parent.locale)
     call = store.calls.get(call_id)
     if call is None or call.parent_id != parent.id:
-        return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+        raise StaleButton("call")
     store.calls.set_minutes(call_id, minutes if minutes in MINUTES else None)
     names = _child_names(store, call.family_id, _)
-    buttons: Buttons = [[("😊", f"{PREFIX}:mood:{call_id}:happy"),
-                         ("😐", f"{PREFIX}:mood:{call_id}:neutral"),
-                         ("😢", f"{PREFIX}:mood:{call_id}:sad")],
-                        [(_("Skip"), f"{PREFIX}:mood:{call_id}:skip")]]
+    buttons: Buttons = [[("😊", CallMood(call_id, "happy").pack()),
+                         ("😐", CallMood(call_id, "neutral").pack()),
+                         ("😢", CallMood(call_id, "sad").pack())],
+                        [(_("Skip"), CallMood(call_id, "skip").pack())]]
     return [Reply(_("How did %(child)s seem?", child=names), buttons)]
 
 
@@ -64,7 +74,7 @@ def call_mood(store: Store, parent: Person, call_id: int, mood: str) -> list[Rep
     _ = translator(parent.locale)
     call = store.calls.get(call_id)
     if call is None or call.parent_id != parent.id:
-        return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+        raise StaleButton("call")
     if mood in ("happy", "neutral", "sad"):
         store.calls.set_child_mood(call_id, mood)
     text = _("Thank you. Every call matters to a child far away. 💛")
@@ -78,9 +88,9 @@ def call_mood(store: Store, parent: Person, call_id: int, mood: str) -> list[Rep
 def ask_reminder_day(store: Store, parent: Person, family_id: int) -> list[Reply]:
     _ = translator(parent.locale)
     return [Reply(_("When shall I remind you to call?"),
-                  [[(_("Today"), f"{PREFIX}:rday:{family_id}:today"),
-                    (_("Tomorrow"), f"{PREFIX}:rday:{family_id}:tomorrow")],
-                   [(_("Every week on this day"), f"{PREFIX}:rday:{family_id}:weekly")]])]
+                  [[(_("Today"), ReminderDay(family_id, "today").pack()),
+                    (_("Tomorrow"), ReminderDay(family_id, "tomorrow").pack())],
+                   [(_("Every week on this day"), ReminderDay(family_id, "weekly").pack())]])]
 
 
 def ask_reminder_time(store: Store, ctx: FlowContext, parent: Person, family_id: int,
@@ -91,9 +101,9 @@ def ask_reminder_time(store: Store, ctx: FlowContext, parent: Person, family_id:
              if day != "today" or t > local_now.strftime("%H:%M")]
     if not times:
         return [Reply(_("It is late already today. Shall I remind you tomorrow?"),
-                      [[(_("Tomorrow"), f"{PREFIX}:rday:{family_id}:tomorrow")]])]
+                      [[(_("Tomorrow"), ReminderDay(family_id, "tomorrow").pack())]])]
     return [Reply(_("At what time?"),
-                  [[(t, f"{PREFIX}:rtime:{family_id}:{day}:{t.replace(':', '')}") for t in times]])]
+                  [[(t, ReminderTime(family_id, day, t.replace(":", "")).pack()) for t in times]])]
 
 
 def set_reminder(store: Store, ctx: FlowContext, parent: Person, family_id: int, day: str,
@@ -101,7 +111,7 @@ def set_reminder(store: Store, ctx: FlowContext, parent: Person, family_id: int,
     _ = translator(parent.locale)
     if day not in ("today", "tomorrow", "weekly") or len(hhmm) != 4 or not hhmm.isdigit() \
             or f"{hhmm[:2]}:{hhmm[2:]}" not in REMINDER_TIMES:
-        return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+        raise StaleButton("call")
     local_time = f"{hhmm[:2]}:{hhmm[2:]}"
     zone = zone_of(parent)
     local_now = ctx.now.astimezone(zone)
@@ -128,9 +138,9 @@ def reminder_messages(store: Store, schedule: Schedule, occurrence: datetime) ->
     _ = translator(parent.locale)
     names = _child_names(store, schedule.ref_id, _)
     stamp = int(occurrence.timestamp())
-    buttons: Buttons = [[(_("✅ Done"), f"{PREFIX}:rdone:{schedule.id}")],
-                        [(_("⏰ Snooze 1 h"), f"{PREFIX}:snooze:{schedule.id}:{stamp}"),
-                         (_("📅 Tomorrow"), f"{PREFIX}:tmrw:{schedule.id}:{stamp}")]]
+    buttons: Buttons = [[(_("✅ Done"), ReminderDone(schedule.id).pack())],
+                        [(_("⏰ Snooze 1 h"), ReminderSnooze(schedule.id, stamp).pack()),
+                         (_("📅 Tomorrow"), ReminderTomorrow(schedule.id, stamp).pack())]]
     return [NewMessage(
         dedupe_key=f"callrem:{schedule.id}:{to_iso(occurrence)}", chat_id=parent.tg_chat_id,
         lane=LANE_REMINDER, person_id=parent.id,
@@ -150,7 +160,7 @@ def reminder_done(store: Store, ctx: FlowContext, parent: Person, schedule_id: i
     schedule = _own_reminder(store, parent, schedule_id)
     if schedule is None or schedule.ref_id is None:
         _ = translator(parent.locale)
-        return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+        raise StaleButton("call")
     return record_call(store, ctx, parent, schedule.ref_id)
 
 
@@ -160,7 +170,7 @@ def reminder_later(store: Store, ctx: FlowContext, parent: Person, schedule_id: 
     _ = translator(parent.locale)
     schedule = _own_reminder(store, parent, schedule_id)
     if schedule is None or schedule.ref_id is None:
-        return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+        raise StaleButton("call")
     if how == "snooze":
         at = ctx.now + timedelta(hours=1)
         text = _("⏰ All right, I will remind you again in an hour.")

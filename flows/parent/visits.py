@@ -11,13 +11,21 @@ from db.outbox import LANE_REMINDER, NewMessage
 from db.parents import Visit
 from db.schedules import Schedule
 from db.store import Store
+from flows.core.buttons import (
+    StaleButton,
+    VisitCancel,
+    VisitDay,
+    VisitHappened,
+    VisitMonth,
+    VisitMove,
+)
 from flows.core.clock import to_iso
 from flows.core.i18n import Translator, translator
 from flows.core.labels import relation_label
 from flows.core.timeplan import next_occurrence
 from flows.core.ui import Buttons, FlowContext, Reply, markup_json
 from flows.parent.calls import may_act_for
-from flows.parent.weekly import PREFIX, zone_of
+from flows.parent.weekly import zone_of
 
 MONTHS_AHEAD = 6
 REMINDER_TIME = "20:00"
@@ -36,8 +44,8 @@ def start(store: Store, ctx: FlowContext, parent: Person, family_id: int) -> lis
         visit = planned[0]
         return [Reply(_("🏠 Your visit home is planned for %(day)s.",
                         day=_.day(date.fromisoformat(visit.visit_day))),
-                      [[(_("📅 Move it"), f"{PREFIX}:vmove:{visit.id}"),
-                        (_("❌ Cancel it"), f"{PREFIX}:vcancel:{visit.id}")]])]
+                      [[(_("📅 Move it"), VisitMove(visit.id).pack()),
+                        (_("❌ Cancel it"), VisitCancel(visit.id).pack())]])]
     return [month_picker(_, ctx, parent, family_id, visit_id=0)]
 
 
@@ -50,7 +58,7 @@ def month_picker(_: Translator, ctx: FlowContext, parent: Person, family_id: int
     for i in range(MONTHS_AHEAD):
         month = (first.replace(year=first.year + (first.month - 1 + i) // 12,
                                month=(first.month - 1 + i) % 12 + 1))
-        row.append((_.month(month), f"{PREFIX}:vm:{family_id}:{month:%Y%m}:{visit_id}"))
+        row.append((_.month(month), VisitMonth(family_id, f"{month:%Y%m}", visit_id).pack()))
         if len(row) == 3:
             rows.append(row)
             row = []
@@ -65,7 +73,7 @@ def day_picker(store: Store, ctx: FlowContext, parent: Person, family_id: int, y
     try:
         first = date(int(yyyymm[:4]), int(yyyymm[4:]), 1)
     except ValueError:
-        return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+        raise StaleButton("visit") from None
     today = _today(ctx, parent)
     following = (first + timedelta(days=32)).replace(day=1)
     days = [first + timedelta(days=i) for i in range((following - first).days)]
@@ -74,7 +82,7 @@ def day_picker(store: Store, ctx: FlowContext, parent: Person, family_id: int, y
         return [month_picker(_, ctx, parent, family_id, visit_id)]
     rows: Buttons = []
     for i in range(0, len(days), 7):
-        rows.append([(str(d.day), f"{PREFIX}:vd:{family_id}:{d:%Y%m%d}:{visit_id}")
+        rows.append([(str(d.day), VisitDay(family_id, f"{d:%Y%m%d}", visit_id).pack())
                      for d in days[i:i + 7]])
     return [Reply(_("Which day in %(month)s?", month=_.month(first)), rows)]
 
@@ -132,7 +140,7 @@ def choose_day(store: Store, ctx: FlowContext, parent: Person, family_id: int, y
     try:
         day = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
-        return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+        raise StaleButton("visit") from None
     if day <= _today(ctx, parent) or day > _today(ctx, parent) + timedelta(days=31 * MONTHS_AHEAD):
         return [Reply(_("Please pick a day in the coming months.")),
                 month_picker(_, ctx, parent, family_id, visit_id)]
@@ -140,7 +148,7 @@ def choose_day(store: Store, ctx: FlowContext, parent: Person, family_id: int, y
     if visit_id:
         visit = store.visits.get(visit_id)
         if visit is None or visit.parent_id != parent.id or visit.status != "planned":
-            return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+            raise StaleButton("visit") from None
         old_day = visit.visit_day
         store.visits.move(visit_id, day.isoformat(), now=now_iso)
         what = "moved"
@@ -161,7 +169,7 @@ def move(store: Store, ctx: FlowContext, parent: Person, visit_id: int) -> list[
     _ = translator(parent.locale)
     visit = store.visits.get(visit_id)
     if visit is None or visit.parent_id != parent.id or visit.status != "planned":
-        return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+        raise StaleButton("visit") from None
     return [month_picker(_, ctx, parent, visit.family_id, visit_id)]
 
 
@@ -169,7 +177,7 @@ def cancel(store: Store, ctx: FlowContext, parent: Person, visit_id: int) -> lis
     _ = translator(parent.locale)
     visit = store.visits.get(visit_id)
     if visit is None or visit.parent_id != parent.id or visit.status != "planned":
-        return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+        raise StaleButton("visit") from None
     store.visits.set_status(visit_id, "cancelled", now=to_iso(ctx.now))
     _clear_schedules(store, visit_id)
     _tell_guardians(store, ctx, parent, visit, "cancelled", visit.visit_day)
@@ -183,7 +191,7 @@ def happened(store: Store, ctx: FlowContext, parent: Person, visit_id: int,
     visit = store.visits.get(visit_id)
     if visit is None or visit.parent_id != parent.id or visit.status != "planned" \
             or answer not in ("y", "n"):
-        return [Reply(_("This button is no longer active. Send /menu for a fresh one."))]
+        raise StaleButton("visit") from None
     store.visits.set_status(visit_id, "happened" if answer == "y" else "did_not_happen",
                             now=to_iso(ctx.now))
     if answer == "y":
@@ -204,8 +212,8 @@ def visit_messages(store: Store, schedule: Schedule, occurrence: datetime) -> li
     markup = None
     if schedule.kind == "visit_followup":
         text = _("🏠 Did your visit home on %(day)s happen?", day=day)
-        markup = markup_json([[(_("✅ Yes"), f"{PREFIX}:vdone:{visit.id}:y"),
-                               (_("❌ No"), f"{PREFIX}:vdone:{visit.id}:n")]])
+        markup = markup_json([[(_("✅ Yes"), VisitHappened(visit.id, "y").pack()),
+                               (_("❌ No"), VisitHappened(visit.id, "n").pack())]])
     elif schedule.payload.get("days_before") == 7:
         text = _("🏠 One week until your visit home on %(day)s. The family is looking forward to "
                  "it.", day=day)

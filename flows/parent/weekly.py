@@ -13,6 +13,7 @@ from db.models import Child, Person
 from db.outbox import LANE_BULK, NewMessage
 from db.schedules import Schedule
 from db.store import Store
+from flows.core.buttons import ParentAnotherTip, ParentCalled, ReminderAsk, VisitPlan
 from flows.core.clock import to_iso
 from flows.core.i18n import N_, Translator, translator
 from flows.core.labels import relation_label
@@ -22,7 +23,6 @@ from flows.core.ui import Buttons, markup_json
 from flows.guardian.risk_topics import topic_counts_text
 from flows.parent import tips, week_story
 
-PREFIX = "p"
 DEFAULT_DAY = 7  # Sunday
 DEFAULT_TIME = "20:00"
 
@@ -147,10 +147,10 @@ def _streak_line(_: Translator, streak: int, child: str) -> str:
 
 
 def buttons(_: Translator, family_id: int) -> Buttons:
-    return [[(_("📞 I called today"), f"{PREFIX}:called:{family_id}")],
-            [(_("⏰ Remind me to call"), f"{PREFIX}:remind:{family_id}")],
-            [(_("🏠 Plan a visit"), f"{PREFIX}:visit:{family_id}")],
-            [(_("💡 Another tip"), f"{PREFIX}:tip:{family_id}")]]
+    return [[(_("📞 I called today"), ParentCalled(family_id).pack())],
+            [(_("⏰ Remind me to call"), ReminderAsk(family_id).pack())],
+            [(_("🏠 Plan a visit"), VisitPlan(family_id).pack())],
+            [(_("💡 Another tip"), ParentAnotherTip(family_id).pack())]]
 
 
 def guardian_name(store: Store, family_id: int, _: Translator) -> str:

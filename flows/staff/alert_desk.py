@@ -12,6 +12,14 @@ from db.models import Person
 from db.outbox import LANE_ALERT, NewMessage
 from db.store import Store
 from flows.core.access import visible_family_ids
+from flows.core.buttons import (
+    AlertAck,
+    AlertNoteSkip,
+    AlertOutcome,
+    AlertQueuePage,
+    AlertResolve,
+    TimelinePage,
+)
 from flows.core.clock import from_iso, to_iso
 from flows.core.i18n import N_, Translator, translator
 from flows.core.labels import relation_label
@@ -19,7 +27,6 @@ from flows.core.recurring import zone_of
 from flows.core.timeplan import zone_named
 from flows.core.ui import Buttons, FlowContext, Reply, markup_json, pager_row
 from flows.staff.alerts import (
-    ALERT_PREFIX,
     SEVERITY_BADGE,
     SEVERITY_LABEL,
     Waits,
@@ -80,7 +87,7 @@ def acknowledge(store: Store, ctx: FlowContext, person: Person, alert: Alert) ->
     if store.alerts.acknowledge(alert.id, by=person.id, at=now):
         store.alerts.add_event(alert.id, at=now, event="acknowledged", actor_id=person.id)
         # the pressed alert loses its buttons: the ones still useful come back here
-        rest = [[b for b in row if not b[1].startswith(f"{ALERT_PREFIX}:ack:")]
+        rest = [[b for b in row if not b[1].startswith(AlertAck.prefix + ":")]
                 for row in alert_buttons(_, alert.id, alert.family_id)]
         return [Reply(_("✅ Alert #%(id)s acknowledged. It will not climb further. Resolve it "
                         "when it is handled.", id=alert.id), [r for r in rest if r])]
@@ -91,7 +98,7 @@ def ask_outcome(store: Store, person: Person, alert: Alert) -> list[Reply]:
     _ = translator(person.locale)
     if alert.status == "resolved":
         return [Reply(_("Alert #%(id)s was already acknowledged or resolved.", id=alert.id))]
-    rows: Buttons = [[(_(label), f"{ALERT_PREFIX}:out:{alert.id}:{key}")]
+    rows: Buttons = [[(_(label), AlertOutcome(alert.id, key).pack())]
                      for key, label in OUTCOMES.items()]
     return [Reply(_("What was done about alert #%(id)s?", id=alert.id), rows)]
 
@@ -104,7 +111,7 @@ def choose_outcome(store: Store, ctx: FlowContext, person: Person, alert: Alert,
     store.dialogs.put(person.tg_user_id or 0, RESOLVE, "note",
                       {"alert_id": alert.id, "outcome": outcome}, now=to_iso(ctx.now))
     return [Reply(_("Please write a short note about what happened (or press Skip)."),
-                  [[(_("Skip"), f"{ALERT_PREFIX}:note:{alert.id}:skip")]])]
+                  [[(_("Skip"), AlertNoteSkip(alert.id).pack())]])]
 
 
 def finish_resolve(store: Store, ctx: FlowContext, person: Person, dialog: Dialog,
@@ -290,11 +297,11 @@ def queue_row(store: Store, _: Translator, alert: Alert, now: datetime,
     name = _who(store, _, alert)
     buttons = []
     if alert.status == "open":
-        buttons.append((_("✅ Acknowledge: %(who)s", who=name), f"{ALERT_PREFIX}:ack:{alert.id}"))
-    buttons.append((_("📝 Resolve: %(who)s", who=name), f"{ALERT_PREFIX}:res:{alert.id}"))
+        buttons.append((_("✅ Acknowledge: %(who)s", who=name), AlertAck(alert.id).pack()))
+    buttons.append((_("📝 Resolve: %(who)s", who=name), AlertResolve(alert.id).pack()))
     if alert.family_id:
         buttons.append((_("📜 Timeline: %(who)s", who=name),
-                        f"{ALERT_PREFIX}:tl:{alert.family_id}:0"))
+                        TimelinePage(alert.family_id, 0).pack()))
     return text, buttons
 
 
@@ -317,7 +324,7 @@ def queue(store: Store, ctx: FlowContext, person: Person, page: int = 0) -> list
         text, buttons = queue_row(store, _, alert, ctx.now, zone_of(person))
         lines.append(f"\n{number}. {text}")
         rows += [[button] for button in buttons]
-    paging = pager_row(page, pages, _("◀ Newer"), _("More ▶"), lambda n: f"{ALERT_PREFIX}:q:{n}")
+    paging = pager_row(page, pages, _("◀ Newer"), _("More ▶"), lambda n: AlertQueuePage(n))
     if paging:
         rows.append(paging)
     return [Reply("\n".join(lines)[:4000], rows)]

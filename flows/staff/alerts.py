@@ -12,6 +12,7 @@ from db.models import Person
 from db.outbox import LANE_ALERT, NewMessage
 from db.store import Store
 from flows.core.age import age_in_years
+from flows.core.buttons import AlertAck, AlertCall, AlertResolve, TimelinePage
 from flows.core.clock import from_iso, to_iso
 from flows.core.i18n import N_, Translator, translator
 from flows.core.labels import ROLE_LABELS
@@ -67,16 +68,15 @@ STAFF_RULES = ("staff_unreachable", "staff_left")
 RULE_TITLES.update(TEXT_RULE_TITLES)  # branch risk: the risk engine's classes
 
 
-ALERT_PREFIX = "a"
 
 
 def alert_buttons(_: Translator, alert_id: int, family_id: int | None) -> list[list[tuple[str, str]]]:
     """Acknowledge / Resolve / Timeline / Call guardian: every press is checked on the server."""
-    rows = [[(_("✅ Acknowledge"), f"{ALERT_PREFIX}:ack:{alert_id}"),
-             (_("📝 Resolve"), f"{ALERT_PREFIX}:res:{alert_id}")]]
+    rows = [[(_("✅ Acknowledge"), AlertAck(alert_id).pack()),
+             (_("📝 Resolve"), AlertResolve(alert_id).pack())]]
     if family_id is not None:
-        rows.append([(_("📜 Timeline"), f"{ALERT_PREFIX}:tl:{family_id}:0"),
-                     (_("📞 Call guardian"), f"{ALERT_PREFIX}:call:{alert_id}")])
+        rows.append([(_("📜 Timeline"), TimelinePage(family_id, 0).pack()),
+                     (_("📞 Call guardian"), AlertCall(alert_id).pack())])
     return rows
 
 

@@ -12,13 +12,14 @@ from db.models import Person
 from db.store import Store
 from flows.core.access import may_manage_family, visible_family_ids
 from flows.core.age import age_in_years
+from flows.core.buttons import TimelinePage
 from flows.core.clock import from_iso, to_iso
 from flows.core.i18n import N_, Translator, translator
 from flows.core.labels import ROLE_LABELS, relation_label
 from flows.core.ui import Buttons, FlowContext, Reply, pager_row
 from flows.parent.weekly import zone_of
 from flows.staff.alert_desk import LEVEL_NAMES, OUTCOMES
-from flows.staff.alerts import ALERT_PREFIX, SEVERITY_BADGE, SEVERITY_LABEL, alert_title
+from flows.staff.alerts import SEVERITY_BADGE, SEVERITY_LABEL, alert_title
 from flows.staff.durations import duration_words
 from flows.staff.figures import Figure, by_holder, by_severity, holder_of, waits
 
@@ -140,7 +141,7 @@ def timeline(store: Store, ctx: FlowContext, person: Person, family_id: int,
         lines.append(_("Nothing yet."))
     rows: Buttons = []
     nav = pager_row(page, pages, _("◀ Newer"), _("Older ▶"),
-                    lambda n: f"{ALERT_PREFIX}:tl:{family_id}:{n}")
+                    lambda n: TimelinePage(family_id, n))
     if nav:
         rows.append(nav)
     return [Reply("\n".join(lines)[:4000], rows or None)]

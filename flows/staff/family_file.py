@@ -14,6 +14,7 @@ from db.models import Person
 from db.store import Store
 from flows.account.invites import create_invite, deep_link, qr_png
 from flows.core.access import may_manage_family
+from flows.core.buttons import FamilyAnswer, FamilyEdit, FamilyInvite
 from flows.core.clock import to_iso
 from flows.core.i18n import Translator, translator
 from flows.core.labels import RELATION_LABELS, RELATION_ROLE, relation_label, yes_no
@@ -21,7 +22,6 @@ from flows.core.ui import FlowContext, Option, Reply, option_buttons, pick
 from flows.guardian.checkin_plan import sync_family
 
 KIND = "family"
-PREFIX = "f:"
 TEXT_STEPS = {"village", "child_name", "birth_month", "school", "note", "invitee_name",
               "edit_village"}
 CADENCES = ("daily", "thrice_weekly", "weekly")
@@ -66,17 +66,17 @@ def _prompt(_: Translator, step: str) -> Reply:
         return Reply(texts[step])
     if step == "more_children":
         return Reply(_("Add another child to this family?"),
-                     option_buttons(f"{PREFIX}{step}:", yes_no(_), per_row=2))
+                     option_buttons(lambda v: FamilyAnswer(step, v), yes_no(_), per_row=2))
     if step == "consent":
         return Reply(_("Did the guardian agree in person that KinBridge may keep this information "
                        "about the child? (Required for children's data.)"),
-                     option_buttons(f"{PREFIX}{step}:", yes_no(_), per_row=2))
+                     option_buttons(lambda v: FamilyAnswer(step, v), yes_no(_), per_row=2))
     if step == "relation":
         return Reply(_("Whom shall I invite to this family?"),
-                     option_buttons(f"{PREFIX}{step}:", relation_options(_), per_row=2))
+                     option_buttons(lambda v: FamilyAnswer(step, v), relation_options(_), per_row=2))
     if step == "cadence":
         return Reply(_("How often should the guardians be asked about the child?"),
-                     option_buttons(f"{PREFIX}{step}:", cadence_options(_)))
+                     option_buttons(lambda v: FamilyAnswer(step, v), cadence_options(_)))
     raise ValueError(step)
 
 
@@ -272,8 +272,8 @@ def family_summary(store: Store, ctx: FlowContext, person: Person, family_id: in
     pending = store.invites.pending_for_family(family_id, to_iso(ctx.now))
     if pending:
         lines.append(_("Invitations not yet used: %(n)s", n=len(pending)))
-    buttons = [[(_("➕ Invite someone"), f"{PREFIX}invite:{family_id}"),
-                (_("👧 Add a child"), f"{PREFIX}edit:{family_id}:child")],
-               [(_("🔁 Check-in cadence"), f"{PREFIX}edit:{family_id}:cadence"),
-                (_("✏️ Village"), f"{PREFIX}edit:{family_id}:village")]]
+    buttons = [[(_("➕ Invite someone"), FamilyInvite(family_id).pack()),
+                (_("👧 Add a child"), FamilyEdit(family_id, "child").pack())],
+               [(_("🔁 Check-in cadence"), FamilyEdit(family_id, "cadence").pack()),
+                (_("✏️ Village"), FamilyEdit(family_id, "village").pack())]]
     return [Reply("\n".join(lines), buttons)]
