@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -34,6 +35,7 @@ from flows.core.commands import command_menu
 from flows.core.config import ConfigError, Settings
 from flows.core.i18n import SUPPORTED_LOCALES, translator
 from flows.core.services import Services
+from flows.guardian.risk import warm_up as warm_up_risk_engine
 from handlers.context import BotData, context_types
 from handlers.update_order import PerPersonUpdateProcessor
 from sandbox.demo_clock import DemoClock
@@ -236,6 +238,9 @@ async def on_startup(application: Application) -> None:
 async def start_application(application: Application, *, poll_timeout: int = 10) -> None:
     """initialize -> our start-up -> start -> poll (PTB's documented custom-loop pattern)."""
     await application.initialize()
+    # the risk engine's automaton and model take ~3 s to build: in the background now, so the
+    # first family's message after a restart does not wait for them (and start-up does not either)
+    threading.Thread(target=warm_up_risk_engine, name="risk-warm-up", daemon=True).start()
     await on_startup(application)
     await replay_pending(application, parts_of(application).services.db)
     await application.start()

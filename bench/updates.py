@@ -45,6 +45,7 @@ from db.database import Database
 from db.store import Store
 from flows.core.clock import ManualClock, to_iso
 from flows.core.config import Settings
+from flows.guardian.risk import warm_up as warm_up_risk_engine
 from handlers.update_order import PerPersonUpdateProcessor
 from sandbox.offline import OfflineBotApi, Updates
 from sandbox.server import DEFAULT_TOKEN
@@ -121,6 +122,7 @@ async def run_ours(guardians: int, workdir: Path) -> tuple[dict[str, Any], list[
     application = build_application(settings, db=db, clock=clock, request=api,
                                     get_updates_request=OfflineBotApi(), send_rate_per_s=None)
     await application.initialize()
+    warm_up_risk_engine()  # a running bot has it built: time the steady state
     settle_memory()  # as start_application does once the bot is up
     maker = Updates(application.bot)
     replayed: list[Update] = []

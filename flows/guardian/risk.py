@@ -139,3 +139,9 @@ def evaluate(history: Sequence[CheckinRecord], today: date,
     if text:
         findings += match_terms(text)
     return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
+
+
+def warm_up() -> None:
+    """Build the lexicon automaton and load the model now (about 3 s), at start-up, so the
+    first message a family sends after a restart is not the one that waits for it."""
+    match_terms("孩子被打了")
