@@ -10,6 +10,7 @@ from db.models import Person
 from db.outbox import LANE_REMINDER, NewMessage
 from db.store import Store
 from flows.account.welcome import family_keyboard
+from flows.core.access import reachable_caseworker
 from flows.core.buttons import ForgetAnswer, MenuChoice, SettingsAnswer
 from flows.core.clock import to_iso
 from flows.core.effects import ForgetCachedPerson
@@ -233,12 +234,10 @@ def forget_person(store: Store, ctx: FlowContext, person: Person) -> None:
         for alert in store.alerts.held_by(person.id):
             route(store, alert.id, ctx.now)
     for membership in memberships:
-        family = store.families.get(membership.family_id)
-        if family is None or family.caseworker_id is None:
+        found = reachable_caseworker(store, membership.family_id)
+        if found is None:
             continue
-        caseworker = store.people.get(family.caseworker_id)
-        if caseworker is None or caseworker.tg_chat_id is None:
-            continue
+        family, caseworker = found
         _ = translator(caseworker.locale)
         store.outbox.enqueue(NewMessage(
             dedupe_key=f"forgotten:{person.id}:{family.id}", chat_id=caseworker.tg_chat_id,

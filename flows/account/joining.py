@@ -14,6 +14,7 @@ from db.outbox import LANE_REMINDER, NewMessage
 from db.store import Store
 from flows.account.invites import check_code
 from flows.account.welcome import family_keyboard
+from flows.core.access import reachable_caseworker
 from flows.core.buttons import JoinAnswer
 from flows.core.clock import to_iso
 from flows.core.effects import CodeAttemptsThrottled, ForgetCachedPerson
@@ -245,12 +246,10 @@ def _staff_invite_refused(locale: str, role: str) -> Reply:
 
 
 def _tell_caseworker(store: Store, ctx: FlowContext, family_id: int, relation: str | None) -> None:
-    family = store.families.get(family_id)
-    if family is None or family.caseworker_id is None:
+    found = reachable_caseworker(store, family_id)
+    if found is None:
         return
-    caseworker = store.people.get(family.caseworker_id)
-    if caseworker is None or caseworker.tg_chat_id is None:
-        return
+    family, caseworker = found
     _ = translator(caseworker.locale)
     text = _("✅ The %(relation)s of family #%(id)s (%(village)s) has joined KinBridge.",
              relation=relation_label(_, relation), id=family.id, village=family.village)
